@@ -1,0 +1,41 @@
+# alignment: CTE labor-market alignment. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format clean-demo lab
+
+help: ## List every target with one line each
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv if missing and install the package with its dev tools
+
+demo: $(STAMP) ## Generate the synthetic Demo State and build its reports (reports/demo/index.html)
+	$(BIN)/alignment demo
+
+test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to-end)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+lab: $(STAMP) ## Open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+clean-demo: ## Remove the generated demo data and reports
+	rm -rf data/raw/demo data/processed/demo reports/demo

@@ -1,0 +1,419 @@
+"""The run configuration: one YAML file an analyst edits every year.
+
+``load_config`` reads it safely, merges the named state preset with the user's
+threshold overrides, resolves input paths relative to the config file, and
+reports every problem at once (unknown keys with the nearest valid key, wrong
+types, missing files, thresholds out of range) with the line it is on.
+See ``docs/config.md`` for every key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+from .paths import PRESETS_DIR, processed_dir, reports_dir
+
+FRAMEWORKS = ("2024", "legacy")
+SUPPLY_MEASURES = ("enrolled", "concentrators", "completers")
+CLUSTER_RULES = ("primary", "split")
+FAMILY_WAGE_SOURCES = ("living_wage", "median_share", "value")
+
+# key -> (expected type(s), required)
+_TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "run": ((str,), True),
+    "title": ((str,), False),
+    "synthetic": ((bool,), False),
+    "year": ((int,), True),
+    "state_fips": ((str,), True),
+    "framework": ((str,), False),
+    "preset": ((str,), False),
+    "supply_measure": ((str,), False),
+    "cluster_rule": ((str,), False),
+    "inputs": ((dict,), True),
+    "family_wage": ((dict,), False),
+    "crosswalks": ((dict,), False),
+    "thresholds": ((dict,), False),
+    "outputs": ((dict,), False),
+}
+_INPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "enrollment": ((str,), True),
+    "qcew": ((str, list), True),
+    "qcew_base_area": ((str,), False),
+    "oews": ((str,), False),
+    "living_wage": ((str,), False),
+    "regions": ((str,), True),
+    "geometry": ((str,), False),
+}
+_FAMILY_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "source": ((str,), False),
+    "adults": ((int,), False),
+    "children": ((int,), False),
+    "median_share": ((int, float), False),
+    "value_hourly_usd": ((int, float), False),
+}
+_CROSSWALK_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "cip_cluster": ((str,), False),
+    "cip_cluster_extra": ((str,), False),
+    "naics_cluster": ((str,), False),
+    "naics_cluster_extra": ((str,), False),
+    "cip_soc": ((str,), False),
+    "cip_soc_extra": ((str,), False),
+    "advance_cte_dir": ((str,), False),
+}
+_OUTPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "processed": ((str,), False),
+    "reports": ((str,), False),
+}
+# threshold -> (low, high) inclusive range of valid values
+THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
+    "privacy_threshold": (1, 1000),
+    "low_demand_lq": (0, 10),
+    "min_demand_share": (0, 1),
+    "oversupply_ratio": (1, 100),
+    "undersupply_ratio": (0, 1),
+    "min_gap_students": (0, 1_000_000),
+    "wage_floor_share": (0, 5),
+    "family_wage_median_share": (0, 5),
+    "top_n": (1, 100),
+}
+
+
+@dataclass(frozen=True)
+class FamilyWage:
+    """How the family-supporting wage of a region is set."""
+
+    source: str = "living_wage"
+    adults: int = 1
+    children: int = 1
+    median_share: float | None = None
+    value_hourly_usd: float | None = None
+
+    def describe(self) -> str:
+        """Plain-language name of the family type, e.g. ``1 adult, 1 child``."""
+        a = f"{self.adults} adult" + ("s" if self.adults != 1 else "")
+        c = f"{self.children} child" + ("ren" if self.children != 1 else "")
+        return f"{a}, {c}"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    enrollment: Path
+    qcew: tuple[Path, ...]
+    regions: Path
+    qcew_base_area: str = "US000"
+    oews: Path | None = None
+    living_wage: Path | None = None
+    geometry: Path | None = None
+
+    def files(self) -> list[Path]:
+        """Every input file, in a stable order (for the manifest)."""
+        out = [self.enrollment, *self.qcew, self.regions]
+        out += [p for p in (self.oews, self.living_wage, self.geometry) if p is not None]
+        return out
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    run: str
+    year: int
+    state_fips: str
+    inputs: Inputs
+    title: str = ""
+    synthetic: bool = False
+    framework: str = "2024"
+    preset: str = "default"
+    supply_measure: str = "completers"
+    cluster_rule: str = "primary"
+    family_wage: FamilyWage = field(default_factory=FamilyWage)
+    crosswalks: dict[str, Path] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    processed_dir: Path = Path("data/processed")
+    reports_dir: Path = Path("reports")
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def relative(self, p: Path) -> str:
+        """A path as written relative to the config file (for manifests and notes)."""
+        try:
+            return p.resolve().relative_to(self.base_dir.resolve()).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+
+def available_presets() -> list[str]:
+    """Names of the state presets shipped with the package."""
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yml"))
+
+
+def load_preset(name: str) -> dict[str, float]:
+    """The thresholds of a named state preset (``presets/<name>.yml``)."""
+    path = PRESETS_DIR / f"{name}.yml"
+    if not path.is_file():
+        raise InputError(
+            [Problem("preset", None, None, f"unknown preset {name!r}; available: {', '.join(available_presets())}")]
+        )
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    return {k: v for k, v in data.items() if not isinstance(v, dict | list)}
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Line number (1-based) of every mapping key in a YAML document, by key path."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, prefix: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*prefix, str(k.value))
+                lines[key] = k.start_mark.line + 1
+                walk(v, key)
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _check_keys(
+    section: dict[str, Any],
+    spec: dict[str, tuple[tuple[type, ...], bool]],
+    prefix: tuple[str, ...],
+    file: str,
+    lines: dict[tuple[str, ...], int],
+    problems: list[Problem],
+) -> None:
+    where = ".".join(prefix)
+    for key, value in section.items():
+        path = (*prefix, str(key))
+        name = ".".join(path)
+        if key not in spec:
+            near = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
+            hint = f"; did you mean {'.'.join((*prefix, near[0]))!r}?" if near else ""
+            valid = ", ".join(spec)
+            problems.append(
+                Problem(file, lines.get(path), name, f"unknown key{hint} (valid keys{' in ' + where if where else ''}: {valid})")
+            )
+            continue
+        types, _ = spec[key]
+        if value is None:
+            continue
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            expected = " or ".join(t.__name__ for t in types).replace("str", "text").replace("dict", "a mapping")
+            problems.append(
+                Problem(file, lines.get(path), name, f"expected {expected}, got {value!r} ({type(value).__name__})")
+            )
+    for key, (_, required) in spec.items():
+        if required and section.get(key) is None:
+            problems.append(
+                Problem(file, lines.get(prefix) if prefix else None, ".".join((*prefix, key)), "required key is missing")
+            )
+
+
+def _resolve(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _resolve_files(
+    base: Path, value: str | list[str], name: str, file: str, line: int | None, problems: list[Problem]
+) -> list[Path]:
+    patterns = [value] if isinstance(value, str) else list(value)
+    found: list[Path] = []
+    for pattern in patterns:
+        full = _resolve(base, str(pattern))
+        if any(ch in str(pattern) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(full)))
+            if not matches:
+                problems.append(Problem(file, line, name, f"no file matches {pattern!r} (looked in {full.parent})"))
+            found.extend(m for m in matches if m.is_file())
+        elif full.is_file():
+            found.append(full)
+        else:
+            problems.append(Problem(file, line, name, f"file not found: {pattern!r} (looked for {full})"))
+    return found
+
+
+def load_config(path: str | Path, *, root: Path | None = None) -> Config:
+    """Read, check and resolve a run configuration; raise :class:`InputError` listing every problem.
+
+    Input paths are relative to the config file's folder; outputs default to
+    ``data/processed/<run>/`` and ``reports/<run>/`` under ``root`` (the working directory).
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise InputError([Problem(file, None, None, "config file not found")])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError([Problem(file, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(file, None, None, "expected a YAML mapping of keys (run, year, inputs, ...)")])
+    lines = _key_lines(text)
+    problems: list[Problem] = []
+    _check_keys(data, _TOP_KEYS, (), file, lines, problems)
+    sections = {
+        "inputs": _INPUT_KEYS,
+        "family_wage": _FAMILY_KEYS,
+        "crosswalks": _CROSSWALK_KEYS,
+        "outputs": _OUTPUT_KEYS,
+    }
+    for name, spec in sections.items():
+        if isinstance(data.get(name), dict):
+            _check_keys(data[name], spec, (name,), file, lines, problems)
+
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = data.get(key, default)
+        value = default if value is None else str(value)
+        if value not in allowed:
+            problems.append(Problem(file, lines.get((key,)), key, f"expected one of {', '.join(allowed)}; got {value!r}"))
+        return value
+
+    framework = choice("framework", FRAMEWORKS, "2024")
+    supply_measure = choice("supply_measure", SUPPLY_MEASURES, "completers")
+    cluster_rule = choice("cluster_rule", CLUSTER_RULES, "primary")
+
+    run = str(data.get("run") or "")
+    if run and (run in {".", ".."} or "/" in run or "\\" in run):
+        problems.append(Problem(file, lines.get(("run",)), "run", f"a run name is a folder name, not a path: {run!r}"))
+    state_fips = str(data.get("state_fips") or "")
+    if state_fips and not (len(state_fips) == 2 and state_fips.isdigit()):
+        problems.append(
+            Problem(file, lines.get(("state_fips",)), "state_fips", f"expected 2 digits in quotes, e.g. \"06\"; got {state_fips!r}")
+        )
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool) and not 1990 <= year <= 2100:
+        problems.append(Problem(file, lines.get(("year",)), "year", f"expected a year between 1990 and 2100; got {year}"))
+
+    # thresholds: preset merged with overrides
+    preset = str(data.get("preset") or "default")
+    thresholds: dict[str, float] = {}
+    try:
+        thresholds = load_preset(preset)
+    except InputError:
+        problems.append(
+            Problem(file, lines.get(("preset",)), "preset", f"unknown preset {preset!r}; available: {', '.join(available_presets())}")
+        )
+    overrides = data.get("thresholds") or {}
+    if isinstance(overrides, dict):
+        for key, value in overrides.items():
+            where = lines.get(("thresholds", str(key)))
+            if key not in THRESHOLD_RANGES:
+                near = difflib.get_close_matches(str(key), list(THRESHOLD_RANGES), n=1, cutoff=0.6)
+                hint = f"; did you mean 'thresholds.{near[0]}'?" if near else ""
+                problems.append(Problem(file, where, f"thresholds.{key}", f"unknown threshold{hint}"))
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(Problem(file, where, f"thresholds.{key}", f"expected a number; got {value!r}"))
+                continue
+            thresholds[key] = value
+    for key, value in thresholds.items():
+        lo, hi = THRESHOLD_RANGES.get(key, (float("-inf"), float("inf")))
+        if isinstance(value, int | float) and not lo <= value <= hi:
+            problems.append(
+                Problem(file, lines.get(("thresholds", key)), f"thresholds.{key}", f"expected a value from {lo} to {hi}; got {value}")
+            )
+
+    base = path.parent
+    inputs_raw = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+    resolved: dict[str, Any] = {}
+    for key in ("enrollment", "regions", "oews", "living_wage", "geometry"):
+        value = inputs_raw.get(key)
+        if isinstance(value, str):
+            files = _resolve_files(base, value, f"inputs.{key}", file, lines.get(("inputs", key)), problems)
+            resolved[key] = files[0] if files else None
+    qcew_value = inputs_raw.get("qcew")
+    qcew_files: list[Path] = []
+    if isinstance(qcew_value, str | list):
+        qcew_files = _resolve_files(base, qcew_value, "inputs.qcew", file, lines.get(("inputs", "qcew")), problems)
+
+    fw_raw = data.get("family_wage") if isinstance(data.get("family_wage"), dict) else {}
+    family = FamilyWage(
+        source=str(fw_raw.get("source") or "living_wage"),
+        adults=int(fw_raw.get("adults", 1) or 0),
+        children=int(fw_raw.get("children", 1) or 0),
+        median_share=fw_raw.get("median_share"),
+        value_hourly_usd=fw_raw.get("value_hourly_usd"),
+    )
+    fw_line = lines.get(("family_wage", "source"))
+    if family.source not in FAMILY_WAGE_SOURCES:
+        problems.append(
+            Problem(file, fw_line, "family_wage.source", f"expected one of {', '.join(FAMILY_WAGE_SOURCES)}; got {family.source!r}")
+        )
+    elif family.source == "living_wage" and inputs_raw.get("living_wage") is None:
+        problems.append(
+            Problem(file, fw_line, "family_wage.source", "'living_wage' needs inputs.living_wage (or use source: median_share)")
+        )
+    elif family.source == "median_share" and inputs_raw.get("oews") is None:
+        problems.append(Problem(file, fw_line, "family_wage.source", "'median_share' needs inputs.oews for regional median wages"))
+    elif family.source == "value" and not family.value_hourly_usd:
+        problems.append(Problem(file, fw_line, "family_wage.value_hourly_usd", "source 'value' needs value_hourly_usd"))
+    if not 0 <= family.adults <= 2 or not 0 <= family.children <= 3:
+        problems.append(
+            Problem(file, lines.get(("family_wage", "adults")), "family_wage", "family type: 1-2 adults and 0-3 children")
+        )
+
+    crosswalks: dict[str, Path] = {}
+    cw_raw = data.get("crosswalks") if isinstance(data.get("crosswalks"), dict) else {}
+    for key, value in cw_raw.items():
+        if isinstance(value, str) and key in _CROSSWALK_KEYS:
+            p = _resolve(base, value)
+            exists = p.is_dir() if key == "advance_cte_dir" else p.is_file()
+            if not exists:
+                problems.append(Problem(file, lines.get(("crosswalks", key)), f"crosswalks.{key}", f"not found: {value!r}"))
+            crosswalks[key] = p
+
+    if problems:
+        raise InputError(problems)
+
+    out_raw = data.get("outputs") or {}
+    proc = _resolve(root or Path.cwd(), out_raw["processed"]) if out_raw.get("processed") else processed_dir(run, root)
+    reps = _resolve(root or Path.cwd(), out_raw["reports"]) if out_raw.get("reports") else reports_dir(run, root)
+    return Config(
+        path=path,
+        run=run,
+        year=int(year),
+        state_fips=state_fips,
+        inputs=Inputs(
+            enrollment=resolved["enrollment"],
+            qcew=tuple(qcew_files),
+            regions=resolved["regions"],
+            qcew_base_area=str(inputs_raw.get("qcew_base_area") or "US000"),
+            oews=resolved.get("oews"),
+            living_wage=resolved.get("living_wage"),
+            geometry=resolved.get("geometry"),
+        ),
+        title=str(data.get("title") or run),
+        synthetic=bool(data.get("synthetic", False)),
+        framework=framework,
+        preset=preset,
+        supply_measure=supply_measure,
+        cluster_rule=cluster_rule,
+        family_wage=family,
+        crosswalks=crosswalks,
+        thresholds=thresholds,
+        processed_dir=proc,
+        reports_dir=reps,
+        raw=data,
+    )
