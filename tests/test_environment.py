@@ -21,7 +21,9 @@ def test_environment_pip_section_matches_pyproject():
     pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
     assert len(pip_sections) == 1, "environment.yml needs exactly one pip: section"
     listed = {_normalize(r) for r in pip_sections[0]}
-    assert listed == wanted, f"missing in environment.yml: {sorted(wanted - listed)}; extra: {sorted(listed - wanted)}"
+    assert listed == wanted, (
+        f"missing in environment.yml: {sorted(wanted - listed)}; extra: {sorted(listed - wanted)}"
+    )
 
 
 def test_environment_python_matches_requires_python():

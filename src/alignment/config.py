@@ -161,7 +161,14 @@ def load_preset(name: str) -> dict[str, float]:
     path = PRESETS_DIR / f"{name}.yml"
     if not path.is_file():
         raise InputError(
-            [Problem("preset", None, None, f"unknown preset {name!r}; available: {', '.join(available_presets())}")]
+            [
+                Problem(
+                    "preset",
+                    None,
+                    None,
+                    f"unknown preset {name!r}; available: {', '.join(available_presets())}",
+                )
+            ]
         )
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
@@ -205,25 +212,40 @@ def _check_keys(
             hint = f"; did you mean {'.'.join((*prefix, near[0]))!r}?" if near else ""
             valid = ", ".join(spec)
             problems.append(
-                Problem(file, lines.get(path), name, f"unknown key{hint} (valid keys{' in ' + where if where else ''}: {valid})")
+                Problem(
+                    file,
+                    lines.get(path),
+                    name,
+                    f"unknown key{hint} (valid keys{' in ' + where if where else ''}: {valid})",
+                )
             )
             continue
         types, _ = spec[key]
         if value is None:
             continue
-        if isinstance(value, bool) and bool not in types:
-            ok = False
-        else:
-            ok = isinstance(value, types)
+        # YAML's true/false are Python bools, which are also ints: accept them only where a bool is expected
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
         if not ok:
-            expected = " or ".join(t.__name__ for t in types).replace("str", "text").replace("dict", "a mapping")
+            expected = (
+                " or ".join(t.__name__ for t in types).replace("str", "text").replace("dict", "a mapping")
+            )
             problems.append(
-                Problem(file, lines.get(path), name, f"expected {expected}, got {value!r} ({type(value).__name__})")
+                Problem(
+                    file,
+                    lines.get(path),
+                    name,
+                    f"expected {expected}, got {value!r} ({type(value).__name__})",
+                )
             )
     for key, (_, required) in spec.items():
         if required and section.get(key) is None:
             problems.append(
-                Problem(file, lines.get(prefix) if prefix else None, ".".join((*prefix, key)), "required key is missing")
+                Problem(
+                    file,
+                    lines.get(prefix) if prefix else None,
+                    ".".join((*prefix, key)),
+                    "required key is missing",
+                )
             )
 
 
@@ -242,7 +264,9 @@ def _resolve_files(
         if any(ch in str(pattern) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(full)))
             if not matches:
-                problems.append(Problem(file, line, name, f"no file matches {pattern!r} (looked in {full.parent})"))
+                problems.append(
+                    Problem(file, line, name, f"no file matches {pattern!r} (looked in {full.parent})")
+                )
             found.extend(m for m in matches if m.is_file())
         elif full.is_file():
             found.append(full)
@@ -267,9 +291,13 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(file, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise InputError(
+            [Problem(file, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
     if not isinstance(data, dict):
-        raise InputError([Problem(file, None, None, "expected a YAML mapping of keys (run, year, inputs, ...)")])
+        raise InputError(
+            [Problem(file, None, None, "expected a YAML mapping of keys (run, year, inputs, ...)")]
+        )
     lines = _key_lines(text)
     problems: list[Problem] = []
     _check_keys(data, _TOP_KEYS, (), file, lines, problems)
@@ -287,7 +315,9 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         value = data.get(key, default)
         value = default if value is None else str(value)
         if value not in allowed:
-            problems.append(Problem(file, lines.get((key,)), key, f"expected one of {', '.join(allowed)}; got {value!r}"))
+            problems.append(
+                Problem(file, lines.get((key,)), key, f"expected one of {', '.join(allowed)}; got {value!r}")
+            )
         return value
 
     framework = choice("framework", FRAMEWORKS, "2024")
@@ -296,15 +326,24 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
 
     run = str(data.get("run") or "")
     if run and (run in {".", ".."} or "/" in run or "\\" in run):
-        problems.append(Problem(file, lines.get(("run",)), "run", f"a run name is a folder name, not a path: {run!r}"))
+        problems.append(
+            Problem(file, lines.get(("run",)), "run", f"a run name is a folder name, not a path: {run!r}")
+        )
     state_fips = str(data.get("state_fips") or "")
     if state_fips and not (len(state_fips) == 2 and state_fips.isdigit()):
         problems.append(
-            Problem(file, lines.get(("state_fips",)), "state_fips", f"expected 2 digits in quotes, e.g. \"06\"; got {state_fips!r}")
+            Problem(
+                file,
+                lines.get(("state_fips",)),
+                "state_fips",
+                f'expected 2 digits in quotes, e.g. "06"; got {state_fips!r}',
+            )
         )
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool) and not 1990 <= year <= 2100:
-        problems.append(Problem(file, lines.get(("year",)), "year", f"expected a year between 1990 and 2100; got {year}"))
+        problems.append(
+            Problem(file, lines.get(("year",)), "year", f"expected a year between 1990 and 2100; got {year}")
+        )
 
     # thresholds: preset merged with overrides
     preset = str(data.get("preset") or "default")
@@ -313,7 +352,12 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         thresholds = load_preset(preset)
     except InputError:
         problems.append(
-            Problem(file, lines.get(("preset",)), "preset", f"unknown preset {preset!r}; available: {', '.join(available_presets())}")
+            Problem(
+                file,
+                lines.get(("preset",)),
+                "preset",
+                f"unknown preset {preset!r}; available: {', '.join(available_presets())}",
+            )
         )
     overrides = data.get("thresholds") or {}
     if isinstance(overrides, dict):
@@ -325,14 +369,21 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
                 problems.append(Problem(file, where, f"thresholds.{key}", f"unknown threshold{hint}"))
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(Problem(file, where, f"thresholds.{key}", f"expected a number; got {value!r}"))
+                problems.append(
+                    Problem(file, where, f"thresholds.{key}", f"expected a number; got {value!r}")
+                )
                 continue
             thresholds[key] = value
     for key, value in thresholds.items():
         lo, hi = THRESHOLD_RANGES.get(key, (float("-inf"), float("inf")))
         if isinstance(value, int | float) and not lo <= value <= hi:
             problems.append(
-                Problem(file, lines.get(("thresholds", key)), f"thresholds.{key}", f"expected a value from {lo} to {hi}; got {value}")
+                Problem(
+                    file,
+                    lines.get(("thresholds", key)),
+                    f"thresholds.{key}",
+                    f"expected a value from {lo} to {hi}; got {value}",
+                )
             )
 
     base = path.parent
@@ -346,7 +397,9 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     qcew_value = inputs_raw.get("qcew")
     qcew_files: list[Path] = []
     if isinstance(qcew_value, str | list):
-        qcew_files = _resolve_files(base, qcew_value, "inputs.qcew", file, lines.get(("inputs", "qcew")), problems)
+        qcew_files = _resolve_files(
+            base, qcew_value, "inputs.qcew", file, lines.get(("inputs", "qcew")), problems
+        )
 
     fw_raw = data.get("family_wage") if isinstance(data.get("family_wage"), dict) else {}
     family = FamilyWage(
@@ -359,19 +412,43 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     fw_line = lines.get(("family_wage", "source"))
     if family.source not in FAMILY_WAGE_SOURCES:
         problems.append(
-            Problem(file, fw_line, "family_wage.source", f"expected one of {', '.join(FAMILY_WAGE_SOURCES)}; got {family.source!r}")
+            Problem(
+                file,
+                fw_line,
+                "family_wage.source",
+                f"expected one of {', '.join(FAMILY_WAGE_SOURCES)}; got {family.source!r}",
+            )
         )
     elif family.source == "living_wage" and inputs_raw.get("living_wage") is None:
         problems.append(
-            Problem(file, fw_line, "family_wage.source", "'living_wage' needs inputs.living_wage (or use source: median_share)")
+            Problem(
+                file,
+                fw_line,
+                "family_wage.source",
+                "'living_wage' needs inputs.living_wage (or use source: median_share)",
+            )
         )
     elif family.source == "median_share" and inputs_raw.get("oews") is None:
-        problems.append(Problem(file, fw_line, "family_wage.source", "'median_share' needs inputs.oews for regional median wages"))
+        problems.append(
+            Problem(
+                file,
+                fw_line,
+                "family_wage.source",
+                "'median_share' needs inputs.oews for regional median wages",
+            )
+        )
     elif family.source == "value" and not family.value_hourly_usd:
-        problems.append(Problem(file, fw_line, "family_wage.value_hourly_usd", "source 'value' needs value_hourly_usd"))
+        problems.append(
+            Problem(file, fw_line, "family_wage.value_hourly_usd", "source 'value' needs value_hourly_usd")
+        )
     if not 0 <= family.adults <= 2 or not 0 <= family.children <= 3:
         problems.append(
-            Problem(file, lines.get(("family_wage", "adults")), "family_wage", "family type: 1-2 adults and 0-3 children")
+            Problem(
+                file,
+                lines.get(("family_wage", "adults")),
+                "family_wage",
+                "family type: 1-2 adults and 0-3 children",
+            )
         )
 
     crosswalks: dict[str, Path] = {}
@@ -381,15 +458,25 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
             p = _resolve(base, value)
             exists = p.is_dir() if key == "advance_cte_dir" else p.is_file()
             if not exists:
-                problems.append(Problem(file, lines.get(("crosswalks", key)), f"crosswalks.{key}", f"not found: {value!r}"))
+                problems.append(
+                    Problem(
+                        file, lines.get(("crosswalks", key)), f"crosswalks.{key}", f"not found: {value!r}"
+                    )
+                )
             crosswalks[key] = p
 
     if problems:
         raise InputError(problems)
 
     out_raw = data.get("outputs") or {}
-    proc = _resolve(root or Path.cwd(), out_raw["processed"]) if out_raw.get("processed") else processed_dir(run, root)
-    reps = _resolve(root or Path.cwd(), out_raw["reports"]) if out_raw.get("reports") else reports_dir(run, root)
+    proc = (
+        _resolve(root or Path.cwd(), out_raw["processed"])
+        if out_raw.get("processed")
+        else processed_dir(run, root)
+    )
+    reps = (
+        _resolve(root or Path.cwd(), out_raw["reports"]) if out_raw.get("reports") else reports_dir(run, root)
+    )
     return Config(
         path=path,
         run=run,

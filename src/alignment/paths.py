@@ -30,5 +30,6 @@ def processed_dir(run: str, root: Path | None = None) -> Path:
 def reports_dir(run: str, root: Path | None = None) -> Path:
     return (root or project_root()) / "reports" / run
 
+
 # The notebooks ship beside the package in a checkout (``pip install -e .``).
 NOTEBOOKS_DIR = PACKAGE_DIR.parents[1] / "notebooks"

@@ -1,0 +1,497 @@
+"""Demand: regional industry employment rolled into career clusters, and occupation wages for programs.
+
+Industry side (QCEW): ``industry_employment_by_cluster`` turns QCEW rows into employment per area ×
+year × cluster, ``demand_by_region`` sums counties into regions and computes shares, location quotients,
+growth and pay. Occupation side (OEWS): ``occupation_wages_for_programs`` gives each program the median
+wage of the occupations its CIP leads to.
+
+Extensive columns (summed over counties, industries and ownerships): ``employment``,
+``total_wages_usd``, ``establishments``, ``suppressed_inputs``. Intensive columns (recomputed from the
+sums, never averaged): ``share``, ``lq``, ``growth_1yr``, ``growth_total``, ``avg_annual_pay_usd``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEMAND_COLUMNS",
+    "HOURS_PER_YEAR",
+    "demand_by_region",
+    "industry_employment_by_cluster",
+    "link_occupation_wages",
+    "location_quotient",
+    "occupation_wages_for_programs",
+    "sector_of",
+]
+
+HOURS_PER_YEAR = 2080
+NATION_OEWS_AREA = "99"
+DETAIL_OWNERSHIPS = ("1", "2", "3", "5")
+BLS_DOMAINS = ("101", "102")
+_SECTOR_ALIASES = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "44-45"}
+_SECTOR_ALIASES |= {"48": "48-49", "49": "48-49"}
+DEMAND_COLUMNS = [
+    "region_id",
+    "year",
+    "framework",
+    "cluster_code",
+    "employment",
+    "share",
+    "lq",
+    "growth_1yr",
+    "growth_total",
+    "growth_base_year",
+    "avg_annual_pay_usd",
+    "establishments",
+    "suppressed_inputs",
+]
+
+
+# ----------------------------------------------------------------------------------------- location quotient
+
+
+def location_quotient(e_area, total_area, e_base, total_base):
+    """Location quotient ``LQ = (e_area / total_area) / (e_base / total_base)`` (BLS QCEW definition).
+
+    ``e_area`` is employment of the industry (or cluster) in the area, ``total_area`` all-industry,
+    all-ownership employment of the area; ``e_base`` and ``total_base`` the same for the base area (the
+    nation). Works on scalars or aligned Series / arrays (returns ``Float64``). The result is ``<NA>`` when
+    any input is missing or when ``total_area``, ``e_base`` or ``total_base`` is 0.
+
+    For an aggregate (a cluster, a multi-county region) pass the *summed* employment: LQs are intensive
+    and must never be averaged.
+
+    >>> location_quotient(50, 1000, 2000, 100000)
+    2.5
+    >>> location_quotient(pd.Series([50, 5, pd.NA]), 1000, pd.Series([2000, 0, 10]), 100000).tolist()
+    [2.5, <NA>, <NA>]
+    """
+    scalar = all(np.ndim(x) == 0 for x in (e_area, total_area, e_base, total_base))
+    parts = [
+        pd.Series(x, dtype="Float64") if np.ndim(x) else x for x in (e_area, total_area, e_base, total_base)
+    ]
+    if scalar:
+        if any(pd.isna(x) for x in parts) or 0 in (parts[1], parts[2], parts[3]):
+            return pd.NA
+        return (float(parts[0]) / float(parts[1])) / (float(parts[2]) / float(parts[3]))
+    index = next(p.index for p in parts if isinstance(p, pd.Series))
+    cols = [p.reset_index(drop=True) if isinstance(p, pd.Series) else p for p in parts]
+    e_a, t_a, e_b, t_b = (pd.Series(c, index=range(len(index)), dtype="Float64") for c in cols)
+    bad = (t_a == 0) | (e_b == 0) | (t_b == 0)
+    lq = ((e_a / t_a) / (e_b / t_b)).mask(bad.fillna(False).astype(bool))
+    lq.index = index
+    return lq
+
+
+# --------------------------------------------------------------------------------------- industry employment
+
+
+def sector_of(industry_code: str) -> str:
+    """The NAICS sector code BLS uses for a 3- to 6-digit code (``"311"`` → ``"31-33"``, ``"541"`` → ``"54"``)
+
+    >>> sector_of("311"), sector_of("4411"), sector_of("541")
+    ('31-33', '44-45', '54')
+    """
+    two = str(industry_code)[:2]
+    return _SECTOR_ALIASES.get(two, two)
+
+
+def _is_sector(code: pd.Series) -> pd.Series:
+    return code.str.fullmatch(r"\d{2}|31-33|44-45|48-49").fillna(False) & (code != "10")
+
+
+def _annual(qcew: pd.DataFrame) -> pd.DataFrame:
+    """Annual rows; area-years with quarters only are averaged (employment, establishments: mean of the
+    quarters; total wages: mean quarterly wages × 4, i.e. the sum when all four quarters are present)."""
+    q = qcew.copy()
+    q["qtr"] = q["qtr"].astype("string")
+    annual = q[q["qtr"] == "A"]
+    area_year = pd.MultiIndex.from_frame(q[["area_fips", "year"]])
+    have = pd.MultiIndex.from_frame(annual[["area_fips", "year"]])
+    quarterly = q[(q["qtr"] != "A") & ~area_year.isin(have)]
+    if quarterly.empty:
+        return annual
+    keys = ["area_fips", "own_code", "industry_code", "year"]
+    g = quarterly.groupby(keys, sort=False, dropna=False)
+    avg = g[["employment", "establishments"]].mean()
+    avg["total_wages_usd"] = g["total_wages_usd"].mean() * 4
+    avg["suppressed"] = g["suppressed"].any()
+    avg = avg.reset_index().assign(qtr="A")
+    avg.loc[avg["suppressed"], ["employment", "total_wages_usd"]] = pd.NA
+    return pd.concat([annual, avg], ignore_index=True)
+
+
+def _cluster_map(naics_cluster_long: pd.DataFrame) -> pd.DataFrame:
+    """industry_code → cluster_code with share, summed over sub-clusters."""
+    m = naics_cluster_long.copy()
+    if "naics" in m.columns and "industry_code" not in m.columns:
+        m = m.rename(columns={"naics": "industry_code"})
+    m = m[m["cluster_code"].notna()]
+    m = m.groupby(["industry_code", "cluster_code"], as_index=False, sort=True)["share"].sum()
+    return m.astype({"industry_code": "string", "cluster_code": "string", "share": "Float64"})
+
+
+def industry_employment_by_cluster(
+    qcew: pd.DataFrame, naics_cluster_long: pd.DataFrame, areas: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """QCEW employment per area × year × cluster, from the most detailed rows available.
+
+    Detail rows are the 3-digit NAICS subsectors (not the BLS domains 101/102) of ownerships 1, 2, 3 and 5
+    (federal, state, local government, private), summed. A subsector maps to clusters by its own row in
+    ``naics_cluster_long`` (industry_code, cluster_code, share; sub-cluster rows are summed), else by its
+    sector's row. Suppressed subsectors: where the parent sector row (same area, ownership, year) is
+    disclosed, the undisclosed remainder ``sector − Σ disclosed subsectors`` (employment, wages and
+    establishments; never below 0) goes to the sector's cluster mapping and is counted; a sector with no
+    subsector rows at all is counted whole the same way. ``suppressed_inputs`` counts the suppressed
+    subsector rows under each cell (each row once per cluster it maps to).
+
+    Employment that maps to no cluster is kept with ``cluster_code = <NA>``. Annual rows (qtr ``A``) are
+    used; an area-year with only quarterly rows is averaged over its quarters (see ``_annual``).
+
+    Returns area_fips, year, cluster_code, employment, total_wages_usd, establishments, wage_employment
+    (employment of the rows whose wages are known, the denominator of average pay), suppressed_inputs,
+    total_employment (all-industry, all-ownership employment of the area: own_code 0, industry 10, the
+    denominator of shares and LQs, as BLS uses). Extensive columns are Float64 (cluster splits may be
+    fractional); ``suppressed_inputs`` Int64.
+    """
+    q = qcew.copy()
+    for c in ("area_fips", "own_code", "industry_code"):
+        q[c] = q[c].astype("string")
+    if areas is not None:
+        q = q[q["area_fips"].isin(list(areas))]
+    for c in ("employment", "total_wages_usd", "establishments"):
+        if c not in q.columns:
+            q[c] = pd.NA
+        q[c] = pd.to_numeric(q[c]).astype("Float64")
+    if "suppressed" not in q.columns:
+        q["suppressed"] = q["employment"].isna()
+    q["suppressed"] = q["suppressed"].fillna(True).astype(bool)
+    q = _annual(q)
+    values = ["employment", "total_wages_usd", "establishments"]
+
+    totals = q[(q["own_code"] == "0") & (q["industry_code"] == "10")]
+    totals = totals.groupby(["area_fips", "year"], as_index=False)["employment"].sum(min_count=1)
+    totals = totals.rename(columns={"employment": "total_employment"})
+
+    owned = q[q["own_code"].isin(DETAIL_OWNERSHIPS)]
+    sub = owned[owned["industry_code"].str.fullmatch(r"\d{3}").fillna(False)]
+    sub = sub[~sub["industry_code"].isin(BLS_DOMAINS)].copy()
+    sub["sector"] = sub["industry_code"].map(sector_of)
+    sectors = owned[_is_sector(owned["industry_code"])].copy()
+
+    keys = ["area_fips", "own_code", "year", "sector"]
+    disclosed = sub[~sub["suppressed"]].groupby(keys, as_index=False)[values].sum()
+    parent = sectors[~sectors["suppressed"]].rename(columns={"industry_code": "sector"})[keys + values]
+    rem = parent.merge(disclosed, on=keys, how="left", suffixes=("", "_sub"))
+    for v in values:
+        rem[v] = (rem[v] - rem[f"{v}_sub"].fillna(0)).clip(lower=0)
+    rem = rem[rem["employment"].fillna(0) > 0].rename(columns={"sector": "industry_code"})
+    rem = rem.assign(suppressed=False, n_suppressed=0)[
+        ["area_fips", "year", "industry_code", *values, "suppressed", "n_suppressed"]
+    ]
+
+    sub = sub.assign(n_suppressed=sub["suppressed"].astype(int))
+    detail = pd.concat(
+        [sub[["area_fips", "year", "industry_code", *values, "suppressed", "n_suppressed"]], rem],
+        ignore_index=True,
+    )
+    detail.loc[detail["suppressed"], values] = pd.NA
+
+    cmap = _cluster_map(naics_cluster_long)
+    known = set(cmap["industry_code"])
+    detail["map_code"] = [c if c in known else sector_of(c) for c in detail["industry_code"].astype(str)]
+    joined = detail.merge(cmap.rename(columns={"industry_code": "map_code"}), on="map_code", how="left")
+    joined["share"] = joined["share"].fillna(1.0)
+    for v in values:
+        joined[v] = joined[v] * joined["share"]
+    # employment of the rows whose wages are known: the denominator of average pay
+    joined["wage_employment"] = joined["employment"].where(joined["total_wages_usd"].notna())
+    out = joined.groupby(["area_fips", "year", "cluster_code"], dropna=False, as_index=False, sort=True).agg(
+        employment=("employment", lambda s: s.sum(min_count=1)),
+        total_wages_usd=("total_wages_usd", lambda s: s.sum(min_count=1)),
+        establishments=("establishments", lambda s: s.sum(min_count=1)),
+        wage_employment=("wage_employment", lambda s: s.sum(min_count=1)),
+        suppressed_inputs=("n_suppressed", "sum"),
+    )
+    out = out.merge(totals, on=["area_fips", "year"], how="left")
+    out = out.astype(
+        {
+            "area_fips": "string",
+            "cluster_code": "string",
+            "employment": "Float64",
+            "total_wages_usd": "Float64",
+            "establishments": "Float64",
+            "wage_employment": "Float64",
+            "suppressed_inputs": "Int64",
+            "total_employment": "Float64",
+        }
+    )
+    return out.sort_values(["area_fips", "year", "cluster_code"], na_position="last").reset_index(drop=True)
+
+
+def demand_by_region(
+    qcew: pd.DataFrame,
+    regions: pd.DataFrame,
+    naics_cluster_long: pd.DataFrame,
+    base_area: str = "US000",
+    framework: str | None = None,
+) -> pd.DataFrame:
+    """Industry demand per region × year × cluster.
+
+    - ``employment`` = Σ county cluster employment (extensive);
+    - ``share`` = employment / Σ county all-industry employment (own 0, industry 10) of the region;
+    - ``lq`` = ``location_quotient(employment, region total, base cluster employment, base total)``,
+      recomputed from the sums against ``base_area`` (never an average of county LQs);
+    - ``growth_1yr`` = e_t / e_(t-1) − 1 (``<NA>`` without the previous year);
+      ``growth_total`` = e_t / e_first − 1 with ``growth_base_year`` = the first year of the series;
+    - ``avg_annual_pay_usd`` = Σ total wages / Σ employment of the rows whose wages are known;
+    - ``establishments`` and ``suppressed_inputs`` summed.
+
+    Rows with ``cluster_code = <NA>`` hold employment no cluster mapping covers. ``framework`` is taken
+    from ``naics_cluster_long`` when it has a single ``framework`` value and none is given.
+    """
+    if framework is None and "framework" in naics_cluster_long.columns:
+        fws = naics_cluster_long["framework"].dropna().unique()
+        framework = str(fws[0]) if len(fws) == 1 else None
+    counties = regions[["county_fips", "region_id"]].drop_duplicates("county_fips")
+    emp = industry_employment_by_cluster(qcew, naics_cluster_long, [*counties["county_fips"], base_area])
+
+    local = emp.merge(counties, left_on="area_fips", right_on="county_fips", how="inner")
+    keys = ["region_id", "year", "cluster_code"]
+    sums = ["employment", "total_wages_usd", "establishments", "wage_employment"]
+    region = local.groupby(keys, dropna=False, as_index=False, sort=True).agg(
+        **{c: (c, lambda s: s.sum(min_count=1)) for c in sums}, suppressed_inputs=("suppressed_inputs", "sum")
+    )
+    area_totals = local.drop_duplicates(["area_fips", "year"])
+    totals = area_totals.groupby(["region_id", "year"], as_index=False)["total_employment"].sum(min_count=1)
+    region = region.merge(totals, on=["region_id", "year"], how="left")
+
+    base = emp[emp["area_fips"] == base_area][["year", "cluster_code", "employment", "total_employment"]]
+    base = base.rename(columns={"employment": "base_employment", "total_employment": "base_total"})
+    region = region.merge(base, on=["year", "cluster_code"], how="left")
+
+    region["share"] = _ratio(region["employment"], region["total_employment"])
+    region["lq"] = location_quotient(
+        region["employment"], region["total_employment"], region["base_employment"], region["base_total"]
+    )
+    region["avg_annual_pay_usd"] = _ratio(region["total_wages_usd"], region["wage_employment"])
+    region = region.sort_values(keys, na_position="last").reset_index(drop=True)
+    series = region.groupby(["region_id", "cluster_code"], dropna=False, sort=False)
+    prev = region[["region_id", "cluster_code", "year", "employment"]].assign(year=lambda d: d["year"] + 1)
+    prev = prev.rename(columns={"employment": "_prev"})
+    region = region.merge(prev, on=["region_id", "cluster_code", "year"], how="left")
+    region["growth_1yr"] = _ratio(region["employment"], region["_prev"]) - 1
+    region["growth_base_year"] = series["year"].transform("min").astype("Int64").to_numpy()
+    first = region[region["year"] == region["growth_base_year"]][["region_id", "cluster_code", "employment"]]
+    region = region.merge(first.rename(columns={"employment": "_first"}), on=["region_id", "cluster_code"])
+    region["growth_total"] = _ratio(region["employment"], region["_first"]) - 1
+    region["framework"] = pd.array([framework] * len(region), dtype="string")
+    region = region.astype(
+        {
+            "region_id": "string",
+            "cluster_code": "string",
+            "share": "Float64",
+            "lq": "Float64",
+            "growth_1yr": "Float64",
+            "growth_total": "Float64",
+            "suppressed_inputs": "Int64",
+        }
+    )
+    region = region.sort_values(keys, na_position="last").reset_index(drop=True)
+    return region[DEMAND_COLUMNS]
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den as Float64 with <NA> where den is 0 or missing."""
+    num = pd.Series(num, dtype="Float64")
+    den = pd.Series(den, dtype="Float64")
+    return (num / den).mask((den == 0).fillna(True).astype(bool))
+
+
+# --------------------------------------------------------------------------------------- occupation wages
+
+PROGRAM_KEYS = ["institution", "county_fips", "program_code", "program_name", "cip", "level", "year"]
+
+
+def _wage_table(oews: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One row per area × SOC: cross-industry, all-ownership rows of the chosen year."""
+    o = oews.copy()
+    if "naics" in o.columns:
+        o = o[o["naics"].isin(["000000", "0"]) | o["naics"].isna()] if (o["naics"] == "000000").any() else o
+    if year is None:
+        year = int(o["year"].max())
+    else:
+        earlier = o[o["year"] <= year]
+        year = int(earlier["year"].max()) if len(earlier) else int(o["year"].min())
+    o = o[o["year"] == year].copy()
+    if "own_code" in o.columns:
+        o["_pref"] = (o["own_code"].astype("string") != "1235").astype(int)
+        o = o.sort_values(["_pref"], kind="mergesort")
+    o["area_code"] = o["area_code"].astype("string")
+    annual = pd.to_numeric(o["wage_median_annual_usd"]).astype("Float64")
+    if "wage_median_hourly_usd" in o.columns and "hourly_only" in o.columns:
+        hourly = pd.to_numeric(o["wage_median_hourly_usd"]).astype("Float64") * HOURS_PER_YEAR
+        annual = annual.fillna(hourly.where(o["hourly_only"].fillna(False).astype(bool)))
+    o["wage"] = annual
+    o["emp"] = pd.to_numeric(o["employment"]).astype("Float64") if "employment" in o.columns else pd.NA
+    if "wage_flag" not in o.columns:
+        o["wage_flag"] = ""
+    o["wage_flag"] = o["wage_flag"].astype("string").fillna("")
+    o.loc[o["wage"].isna() & (o["wage_flag"] == ""), "wage_flag"] = "not_available"
+    return o.drop_duplicates(["area_code", "soc"])[["area_code", "soc", "year", "wage", "emp", "wage_flag"]]
+
+
+def link_occupation_wages(
+    programs: pd.DataFrame,
+    cip_soc: pd.DataFrame,
+    oews: pd.DataFrame,
+    regions: pd.DataFrame,
+    fallback_area: str | Sequence[str] | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Program × linked SOC with the median annual wage used for each occupation.
+
+    The wage area of a program is the ``oews_area`` of its county (regions table); when that area has no
+    numeric median for the SOC, the ``fallback_area`` (the state, one code or several in order) and then
+    the nation (``99``) are tried. ``wage_area_level`` records which: ``region``, ``state`` or ``nation``.
+    Top-coded (``#``) and suppressed wages are not numbers: they are skipped in favour of the next area,
+    and ``wage_flag`` keeps the flag of the program's own area (``""`` when it had a number). An
+    occupation with no number anywhere keeps ``wage = <NA>``. Annual medians of ``hourly_only``
+    occupations are the hourly median × 2080. Uses the latest OEWS year ≤ ``year`` (latest when None).
+    """
+    wages = _wage_table(oews, year)
+    by_key = wages.set_index(["area_code", "soc"])
+    areas = (
+        regions[["county_fips", "oews_area"]].drop_duplicates("county_fips")
+        if "oews_area" in regions
+        else (regions[["county_fips"]].drop_duplicates().assign(oews_area=pd.NA))
+    )
+    fb = [fallback_area] if isinstance(fallback_area, str) else list(fallback_area or [])
+    chain = [(a, "state") for a in fb] + [(NATION_OEWS_AREA, "nation")]
+
+    prog = programs.copy()
+    for c in PROGRAM_KEYS:
+        if c not in prog.columns:
+            prog[c] = pd.NA
+    prog = prog[[*PROGRAM_KEYS, *(["region_id"] if "region_id" in prog.columns else [])]].drop_duplicates(
+        PROGRAM_KEYS
+    )
+    prog = prog.merge(areas, on="county_fips", how="left")
+    links = cip_soc[["cip", "soc"]].drop_duplicates()
+    long = prog.merge(links, on="cip", how="inner")
+
+    rows = []
+    for area, soc in zip(long["oews_area"], long["soc"], strict=True):
+        tries = ([(str(area), "region")] if pd.notna(area) else []) + chain
+        own_flag = ""
+        picked = (pd.NA, pd.NA, pd.NA, pd.NA)
+        for i, (code, level) in enumerate(tries):
+            hit = by_key.loc[(code, soc)] if (code, soc) in by_key.index else None
+            if i == 0:
+                own_flag = "not_available" if hit is None else str(hit["wage_flag"])
+            if hit is not None and pd.notna(hit["wage"]):
+                picked = (hit["wage"], hit["emp"], code, level)
+                break
+        rows.append((*picked, own_flag))
+    extra = pd.DataFrame(
+        rows,
+        columns=["wage_median_annual_usd", "employment", "wage_area", "wage_area_level", "wage_flag"],
+        index=long.index,
+    )
+    out = pd.concat([long, extra], axis=1)
+    return out.astype(
+        {
+            "wage_median_annual_usd": "Float64",
+            "employment": "Float64",
+            "wage_area": "string",
+            "wage_area_level": "string",
+            "wage_flag": "string",
+        }
+    ).reset_index(drop=True)
+
+
+def occupation_wages_for_programs(
+    programs: pd.DataFrame,
+    cip_soc: pd.DataFrame,
+    oews: pd.DataFrame,
+    regions: pd.DataFrame,
+    fallback_area: str | Sequence[str] | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Per program: the linked occupations and the employment-weighted median wage they pay.
+
+    Program wage (intensive): ``Σ_k w_k · m_k / Σ_k w_k`` over the linked occupations ``k`` that have a
+    numeric median annual wage ``m_k`` (see ``link_occupation_wages`` for the area fallback), weighted by
+    each occupation's employment ``w_k`` in the area its wage came from. When any of those occupations has
+    no employment figure, the simple mean is used instead (``wage_weighting = "equal"``). Top-coded and
+    suppressed wages are skipped (not numbers) and listed in ``wage_flags`` (e.g. ``"29-1141 top_coded"``).
+    ``wage_hourly_usd`` = annual / 2080.
+
+    Returns one row per program (the program columns institution, county_fips, program_code,
+    program_name, cip, level, year, region_id) with socs (comma-separated), n_socs, n_socs_with_wage,
+    wage_median_annual_usd, wage_hourly_usd, wage_weighting, wage_areas, wage_area_level (``region``,
+    ``state``, ``nation`` or ``mixed``), wage_flags. Programs whose CIP links to no occupation get
+    ``<NA>`` wages and n_socs = 0.
+    """
+    long = link_occupation_wages(programs, cip_soc, oews, regions, fallback_area, year)
+    prog = programs.copy()
+    for c in PROGRAM_KEYS:
+        if c not in prog.columns:
+            prog[c] = pd.NA
+    cols = [*PROGRAM_KEYS, *(["region_id"] if "region_id" in prog.columns else [])]
+    prog = prog[cols].drop_duplicates(PROGRAM_KEYS).reset_index(drop=True)
+
+    summary = []
+    for key, grp in long.groupby(PROGRAM_KEYS, dropna=False, sort=False):
+        ok = grp[grp["wage_median_annual_usd"].notna()]
+        if len(ok) and ok["employment"].notna().all() and ok["employment"].sum() > 0:
+            wage = float((ok["wage_median_annual_usd"] * ok["employment"]).sum() / ok["employment"].sum())
+            weighting = "employment"
+        elif len(ok):
+            wage, weighting = float(ok["wage_median_annual_usd"].mean()), "equal"
+        else:
+            wage, weighting = pd.NA, pd.NA
+        levels = sorted(set(ok["wage_area_level"].dropna()))
+        flagged = grp[grp["wage_flag"].fillna("") != ""]
+        summary.append(
+            (
+                *key,
+                ", ".join(sorted(grp["soc"])),
+                len(grp),
+                len(ok),
+                wage,
+                weighting,
+                ", ".join(sorted(set(ok["wage_area"].dropna()))),
+                levels[0] if len(levels) == 1 else ("mixed" if levels else pd.NA),
+                "; ".join(
+                    f"{s} {f}" for s, f in sorted(zip(flagged["soc"], flagged["wage_flag"], strict=True))
+                ),
+            )
+        )
+    names = [
+        "socs",
+        "n_socs",
+        "n_socs_with_wage",
+        "wage_median_annual_usd",
+        "wage_weighting",
+        "wage_areas",
+        "wage_area_level",
+        "wage_flags",
+    ]
+    summ = pd.DataFrame(summary, columns=[*PROGRAM_KEYS, *names])
+    for c in PROGRAM_KEYS:
+        summ[c] = summ[c].astype(prog[c].dtype)
+    out = prog.merge(summ, on=PROGRAM_KEYS, how="left")
+    out["n_socs"] = out["n_socs"].fillna(0).astype("Int64")
+    out["n_socs_with_wage"] = out["n_socs_with_wage"].fillna(0).astype("Int64")
+    out["wage_median_annual_usd"] = pd.to_numeric(out["wage_median_annual_usd"]).astype("Float64")
+    out["wage_hourly_usd"] = out["wage_median_annual_usd"] / HOURS_PER_YEAR
+    for c in ("socs", "wage_weighting", "wage_areas", "wage_area_level", "wage_flags"):
+        out[c] = out[c].astype("string")
+    out["socs"] = out["socs"].fillna("")
+    out["wage_flags"] = out["wage_flags"].fillna("")
+    return out[[*cols, *names[:4], "wage_hourly_usd", *names[4:]]]

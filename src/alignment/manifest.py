@@ -1,0 +1,113 @@
+"""The manifest of a run: what it was built from, so next year's analyst can see it.
+
+Records every input file (path relative to the config file, size, sha256), the
+config as written and the thresholds in force, the package and library versions,
+and the time. The time stamp lives only here, so every other output of a run is
+byte-identical for identical inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config
+
+LIBRARIES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "pandera",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "mapclassify",
+    "matplotlib",
+    "scikit-learn",
+    "papermill",
+    "nbconvert",
+    "plotly-geo",
+)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def input_records(cfg: Config) -> list[dict[str, Any]]:
+    """One record per input file: role, path relative to the config, size, sha256."""
+    roles = [("enrollment", cfg.inputs.enrollment), ("regions", cfg.inputs.regions)]
+    roles += [("qcew", p) for p in cfg.inputs.qcew]
+    roles += [
+        (role, p)
+        for role, p in (
+            ("oews", cfg.inputs.oews),
+            ("living_wage", cfg.inputs.living_wage),
+            ("geometry", cfg.inputs.geometry),
+        )
+        if p is not None
+    ]
+    roles += [(f"crosswalk:{k}", p) for k, p in sorted(cfg.crosswalks.items()) if Path(p).is_file()]
+    return [
+        {"role": role, "path": cfg.relative(p), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        for role, p in roles
+    ]
+
+
+def build_manifest(
+    cfg: Config, *, outputs: list[str], stages: dict[str, float], extra: dict | None = None
+) -> dict:
+    return {
+        "run": cfg.run,
+        "title": cfg.title,
+        "synthetic": cfg.synthetic,
+        "year": cfg.year,
+        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "alignment_version": __version__,
+        "libraries": library_versions(),
+        "config_file": cfg.path.name,
+        "config": cfg.raw,
+        "thresholds": cfg.thresholds,
+        "inputs": input_records(cfg),
+        "outputs": sorted(outputs),
+        "stage_seconds": {k: round(v, 2) for k, v in stages.items()},
+        **(extra or {}),
+    }
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Write JSON atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=False, default=str)
+            fh.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,175 @@
+"""Executed notebook → one self-contained, offline HTML report page.
+
+nbconvert's stock HTML export, even with ``--no-input``, loads require.js,
+MathJax and Mermaid from a CDN. We export with our own template
+(``templates/report_html``, extending JupyterLab's) that drops those head
+blocks, hide every input cell and prompt, keep CSS inline and images embedded
+(the inline backend already stores figures as base64 PNG), and then check the
+page: anything that would still be fetched from the network is an error.
+
+Before export, stderr stream outputs (warnings, progress bars) are removed, and
+a notebook with an error output is refused: a report with a traceback must not
+be written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from alignment.paths import TEMPLATES_DIR
+
+TEMPLATE_NAME = "report_html"
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+_URL_ATTRS = {"src", "href", "data", "srcset", "poster"}
+
+
+class NotebookReportError(RuntimeError):
+    """The notebook cannot become a report (an error output, or content that loads from the network)."""
+
+
+def _is_remote(url: str) -> bool:
+    url = url.strip().lower()
+    return url.startswith(("http:", "https:", "//", "ftp:"))
+
+
+class _RemoteRefFinder(HTMLParser):
+    """Collects every tag that would make a browser fetch something from the network."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if value is None:
+                continue
+            if tag == "script" and name == "src":
+                self.found.append(f'<script src="{value}">')
+            elif tag == "link" and name == "href" and _is_remote(value):
+                self.found.append(f'<link href="{value}">')
+            elif tag not in ("a", "link") and name in _URL_ATTRS and _is_remote(value):
+                self.found.append(f'<{tag} {name}="{value}">')
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            lowered = data.lower()
+            for marker in ("@import", "url(http", "url('http", 'url("http', "url(//"):
+                if marker in lowered:
+                    self.found.append(f"<style> containing {marker!r}")
+                    break
+
+
+def remote_references(html: str) -> list[str]:
+    """Every script, stylesheet, image or frame in ``html`` that would load over the network.
+
+    Plain links (``<a href>``) are not loads and are allowed.
+
+    >>> remote_references('<script src="https://cdn.example/x.js"></script><a href="https://ok">x</a>')
+    ['<script src="https://cdn.example/x.js">']
+    >>> remote_references('<img src="data:image/png;base64,AAAA">')
+    []
+    """
+    finder = _RemoteRefFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def clean_notebook(nb: nbformat.NotebookNode, *, name: str = "notebook") -> nbformat.NotebookNode:
+    """A copy of ``nb`` without stderr stream outputs; :class:`NotebookReportError` on any error output."""
+    nb = nbformat.from_dict(nb)  # deep copy: the caller's notebook is left alone
+    errors = []
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append(f"cell {index}: {output.get('ename', 'Error')}: {output.get('evalue', '')}")
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            kept.append(output)
+        cell["outputs"] = kept
+    if errors:
+        raise NotebookReportError(
+            f"{name}: the executed notebook has {len(errors)} error output(s), so no report is written:\n  "
+            + "\n  ".join(errors)
+        )
+    return nb
+
+
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        theme="light",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags=set(REMOVE_CELL_TAGS), remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS)
+        ),
+        enabled=True,
+    )
+    return exporter
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temp file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def notebook_to_html(
+    executed_nb_path: Path, html_path: Path, *, title: str, extra_css: str | None = None
+) -> Path:
+    """Export an executed notebook to an offline HTML page with no code on it; returns ``html_path``.
+
+    Input cells and prompts are hidden, stderr outputs dropped, cells tagged
+    ``remove-cell`` (outputs of cells tagged ``remove-output``) left out.
+    ``title`` becomes the page ``<title>``; ``extra_css`` (e.g. a print
+    stylesheet) is inlined in the head. Raises :class:`NotebookReportError` when
+    the notebook holds an error output or the page would load anything from the
+    network; nothing is written then. The write is atomic.
+    """
+    executed_nb_path = Path(executed_nb_path)
+    nb = nbformat.read(executed_nb_path, as_version=4)
+    nb = clean_notebook(nb, name=str(executed_nb_path))
+    nb.metadata["title"] = title
+    if extra_css is not None and "</style" in extra_css.lower():
+        raise ValueError("extra_css must be plain CSS (it contains '</style')")
+    resources = {"metadata": {"name": executed_nb_path.stem}, "alignment_extra_css": extra_css or ""}
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    remote = remote_references(html)
+    if remote:
+        raise NotebookReportError(
+            f"{executed_nb_path}: the report would load content from the network, which reports must not do: "
+            + "; ".join(remote[:5])
+        )
+    return write_text_atomic(Path(html_path), html)

@@ -1,0 +1,262 @@
+"""The run's ``index.html``: every region with its headline figures and links, plus provenance.
+
+The page is self-contained (inline CSS, no scripts, nothing fetched from the
+network) and rendered with Jinja2 with autoescaping on, so region names,
+paths and config values can never inject markup. A synthetic (demo) run
+carries a banner "All figures are synthetic (demo data)" at the top and bottom.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+import pandas as pd
+
+from alignment.paths import TEMPLATES_DIR
+from alignment.report.html import write_text_atomic
+
+INDEX_TEMPLATE = "index_page.html.j2"
+SYNTHETIC_BANNER = "All figures are synthetic (demo data)"
+MISSING = "—"
+HEADERS = {
+    "year": "Year",
+    "dissimilarity": "Dissimilarity index (0 = same mix, 1 = disjoint)",
+    "flags_total": "Flags (all)",
+    "flagged_programs": "Flagged programs",
+    "clusters": "Clusters",
+    "counties": "Counties",
+}
+SIZE_HEADERS = {
+    "sha256": "SHA-256",
+    "size": "Size (bytes)",
+    "size_bytes": "Size (bytes)",
+    "bytes": "Size (bytes)",
+}
+VERSION_KEYS = ("version", "alignment_version", "package_version")
+_SAFE_SCHEMES = {"", "http", "https", "file"}
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _header(column: str) -> str:
+    if column in HEADERS:
+        return HEADERS[column]
+    if column.isupper():  # a flag code such as LOW_DEMAND: keep it as the reports write it
+        return column
+    if column.startswith("flags_"):
+        return f"Flags: {column.removeprefix('flags_').replace('_', ' ')}"
+    return column.replace("_", " ").capitalize()
+
+
+def _whole_number_columns(table: pd.DataFrame) -> set[str]:
+    """Float columns whose values are all whole numbers (counts after a merge): shown without decimals."""
+    whole = set()
+    for column in table.columns:
+        values = pd.to_numeric(table[column], errors="coerce") if table[column].dtype.kind == "f" else None
+        if values is not None and values.notna().any() and (values.dropna() % 1 == 0).all():
+            whole.add(column)
+    return whole
+
+
+def _format(value: Any, column: str) -> tuple[str, bool]:
+    """(text, is_number) for one table cell; missing values show as an em dash, never 0."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return MISSING, False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, Integral):
+        return (str(int(value)) if column == "year" else f"{int(value):,}"), True
+    if isinstance(value, Real):
+        digits = 3 if column == "dissimilarity" else 2
+        return f"{float(value):,.{digits}f}", True
+    return str(value), False
+
+
+def _href(href: str, region_id: str) -> str:
+    scheme = urlsplit(str(href)).scheme.lower()
+    if scheme not in _SAFE_SCHEMES and len(scheme) > 1:  # one letter = a Windows drive
+        raise ValueError(f"link for region {region_id!r} has a disallowed scheme {scheme!r}: {href!r}")
+    return quote(str(href).replace("\\", "/"), safe="/:#?&=%~+@!$,;'()*[]")
+
+
+def _links(links: Mapping[str, Any], region_id: str) -> list[dict[str, str]]:
+    target = links.get(region_id)
+    if target is None:
+        return []
+    if isinstance(target, str | Path):
+        target = {"Report": str(target)}
+    return [{"label": str(label), "href": _href(href, region_id)} for label, href in target.items()]
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Nested config → ("a.b.c", "value") pairs, in the config's own order."""
+    if isinstance(value, Mapping):
+        pairs: list[tuple[str, str]] = []
+        for key, inner in value.items():
+            pairs.extend(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return pairs
+    if isinstance(value, list | tuple):
+        return [(prefix, ", ".join(str(v) for v in value))]
+    return [(prefix, MISSING if value is None else str(value))]
+
+
+def _inputs(raw: Any) -> tuple[list[str], list[list[str]], int]:
+    if not raw:
+        return [], [], 0
+    if isinstance(raw, Mapping):  # {path: sha256}
+        raw = [{"path": path, "sha256": sha} for path, sha in raw.items()]
+    keys: list[str] = []
+    for item in raw:
+        keys.extend(k for k in item if k not in keys)
+    if "sha256" in keys:  # checksum last, where a long hex string is easiest to read
+        keys = [k for k in keys if k != "sha256"] + ["sha256"]
+    headers = [SIZE_HEADERS.get(k, k) for k in keys]
+    rows = [[_format(item.get(k), k)[0] for k in keys] for item in raw]
+    sha_column = keys.index("sha256") + 1 if "sha256" in keys else 0
+    return [h if h != h.lower() else h.replace("_", " ").capitalize() for h in headers], rows, sha_column
+
+
+def render_index(
+    *,
+    title: str,
+    synthetic: bool,
+    regions_summary: pd.DataFrame,
+    links: Mapping[str, Any],
+    provenance: Mapping[str, Any],
+) -> str:
+    """The index page as a string; see :func:`write_index`."""
+    if "region_id" not in regions_summary:
+        raise ValueError("regions_summary needs a 'region_id' column")
+    unknown = sorted(set(links) - set(regions_summary["region_id"].astype(str)))
+    if unknown:
+        raise ValueError(f"links name regions that are not in regions_summary: {unknown}")
+    shown = [c for c in regions_summary.columns if c not in ("region_id", "region_name")]
+    whole = _whole_number_columns(regions_summary[shown]) - {"dissimilarity"}
+    rows = []
+    for record in regions_summary.to_dict("records"):
+        record = {c: int(v) if c in whole and pd.notna(v) else v for c, v in record.items()}
+        region_id = str(record["region_id"])
+        name = record.get("region_name")
+        cells = [dict(zip(("text", "numeric"), _format(record[c], c), strict=True)) for c in shown]
+        rows.append(
+            {
+                "name": region_id if name is None or pd.isna(name) else str(name),
+                "cells": cells,
+                "links": _links(links, region_id),
+            }
+        )
+    provenance = dict(provenance)
+    inputs = provenance.pop("inputs", None) or provenance.pop("files", None)
+    config = provenance.pop("config", None) or {}
+    version = next((provenance[k] for k in VERSION_KEYS if provenance.get(k)), None)
+    facts = []
+    for key, value in provenance.items():
+        if isinstance(value, Mapping):
+            text = "; ".join(f"{k}: {v}" for k, v in _flatten(value))
+        else:
+            text = (
+                _format(value, str(key))[0] if not isinstance(value, list | tuple) else _flatten(value)[0][1]
+            )
+        facts.append((str(key).replace("_", " ").capitalize(), text))
+    input_headers, input_rows, sha_column = _inputs(inputs)
+    n = len(rows)
+    caption = f"{n} region{'s' if n != 1 else ''}: headline figures and links to each region's report"
+    if synthetic:
+        caption += f" ({SYNTHETIC_BANNER.lower()})"
+    return (
+        _environment()
+        .get_template(INDEX_TEMPLATE)
+        .render(
+            title=title,
+            synthetic=synthetic,
+            headers=[_header(c) for c in shown],
+            rows=rows,
+            regions_caption=caption,
+            facts=facts,
+            inputs=input_rows,
+            input_headers=input_headers,
+            sha_column=sha_column,
+            config=_flatten(config),
+            version=version,
+        )
+    )
+
+
+def write_index(
+    path: Path,
+    *,
+    title: str,
+    synthetic: bool,
+    regions_summary: pd.DataFrame,
+    links: Mapping[str, Any],
+    provenance: Mapping[str, Any],
+) -> Path:
+    """Write the run's self-contained ``index.html`` atomically; returns ``path``.
+
+    ``regions_summary``: one row per region with ``region_id``, optionally
+    ``region_name``, and any headline columns to show in that order (e.g.
+    from :func:`summarize_regions`: ``year``, ``dissimilarity``,
+    ``flags_total``, ``flags_<severity>``); missing values show as "—".
+    ``links``: ``region_id`` → relative href of its report, or → ``{label:
+    href}`` (e.g. ``{"HTML": "north/report.html", "PDF": "north/report.pdf"}``).
+    ``provenance``: ``inputs`` (list of ``{path, size, sha256}`` dicts, or
+    ``{path: sha256}``), ``config`` (nested dict, shown flattened), ``version``,
+    and any other facts (shown as a list). Every string is HTML-escaped.
+    """
+    html = render_index(
+        title=title,
+        synthetic=synthetic,
+        regions_summary=regions_summary,
+        links=links,
+        provenance=provenance,
+    )
+    return write_text_atomic(Path(path), html)
+
+
+def summarize_regions(
+    regions: pd.DataFrame, dissimilarity: pd.DataFrame, flags: pd.DataFrame, *, year: int | None = None
+) -> pd.DataFrame:
+    """Headline figures per region for :func:`write_index`.
+
+    Columns: ``region_id``, ``region_name``, ``year``, ``dissimilarity``,
+    ``flags_total`` and one ``flags_<severity>`` count per severity present.
+    ``year`` picks the analysis year (default: the latest in ``dissimilarity``).
+    A region without a dissimilarity value shows ``<NA>``; without flags, 0.
+
+    >>> regions = pd.DataFrame({"county_fips": ["41001", "41003"], "region_id": ["a", "b"],
+    ...                         "region_name": ["East", "West"]})
+    >>> d = pd.DataFrame({"region_id": ["a"], "year": [2024], "dissimilarity": [0.25]})
+    >>> f = pd.DataFrame({"region_id": ["a", "a"], "year": [2024, 2024], "severity": ["high", "low"]})
+    >>> summarize_regions(regions, d, f)[["region_id", "dissimilarity", "flags_total", "flags_high"]]
+      region_id  dissimilarity  flags_total  flags_high
+    0         a           0.25            2           1
+    1         b           <NA>            0           0
+    """
+    if year is None:
+        year = int(dissimilarity["year"].max()) if len(dissimilarity) else None
+    out = regions[["region_id", "region_name"]].drop_duplicates("region_id").reset_index(drop=True)
+    out["year"] = pd.array([year] * len(out), dtype="Int64")
+    d = dissimilarity[dissimilarity["year"] == year][["region_id", "dissimilarity"]]
+    out = out.merge(d, on="region_id", how="left")
+    out["dissimilarity"] = out["dissimilarity"].astype("Float64")
+    f = flags[flags["year"] == year] if "year" in flags else flags
+    out["flags_total"] = out["region_id"].map(f.groupby("region_id").size()).fillna(0).astype("int64")
+    if "severity" in f and len(f):
+        counts = f.groupby(["region_id", "severity"]).size().unstack(fill_value=0)
+        for severity in sorted(counts.columns):
+            column = counts[severity]
+            out[f"flags_{severity}"] = out["region_id"].map(column).fillna(0).astype("int64")
+    return out

@@ -1,0 +1,308 @@
+"""The words and tables of a region report, built from the processed tables.
+
+Everything a report page says is made here, from data, so the notebook only
+displays it and tests can check it. Student counts below the privacy threshold
+are never written: they appear as ``<10`` (or the configured threshold).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Config, load_config
+from ..pipeline import load_processed
+from ..privacy import format_count, suppress_counts
+from ..sources.regions import read_regions
+
+FLAG_LABELS = {
+    "UNDERSUPPLIED": "Demand with little or no program",
+    "OVERSUPPLIED": "More students than local demand",
+    "LOW_DEMAND": "Low local demand",
+    "BELOW_FAMILY_WAGE": "Below family-supporting wage",
+    "UNMATCHED_PROGRAM": "Program not matched to a cluster",
+    "SUPPRESSED": "Small program (counts suppressed)",
+}
+
+SYNTHETIC_NOTE = (
+    '**Synthetic data.** Every figure on this page is invented demo data (the synthetic "Demo State" drawn on '
+    "Oregon county boundaries). It describes no real school, college, employer or region."
+)
+
+
+@dataclass
+class RegionContext:
+    """The tables of one region, ready to present."""
+
+    cfg: Config
+    region_id: str
+    region_name: str
+    tables: dict[str, pd.DataFrame]
+    alignment: pd.DataFrame
+    flags: pd.DataFrame
+    program_wages: pd.DataFrame | None
+    family_wage_hourly: float | None
+    dissimilarity: float | None
+    counties: list[str]
+
+    @property
+    def threshold(self) -> int:
+        return int(self.cfg.thresholds.get("privacy_threshold", 10))
+
+
+def region_context(config_path: str | Path, processed_dir: str | Path, region_id: str) -> RegionContext:
+    """Load the processed tables of a run and keep the rows of one region."""
+    cfg = load_config(config_path)
+    tables = load_processed(processed_dir)
+    regions = read_regions(cfg.inputs.regions)
+    mine = regions[regions["region_id"] == region_id]
+    if mine.empty:
+        known = ", ".join(sorted(regions["region_id"].unique()))
+        raise ValueError(f"unknown region_id {region_id!r}; the regions file has: {known}")
+    name = str(mine["region_name"].iloc[0])
+    threshold = int(cfg.thresholds.get("privacy_threshold", 10))
+    al = tables["alignment"]
+    al = protect_alignment(al[(al["region_id"] == region_id) & (al["year"] == cfg.year)], threshold)
+    names = tables["alignment"].drop_duplicates("cluster_code").set_index("cluster_code")["cluster_name"]
+    fl = tables["flags"]
+    fl = fl[fl["region_id"] == region_id].copy()
+    fl["cluster_name"] = fl["cluster_code"].map(names)
+    pw = tables.get("program_wages")
+    if pw is not None:
+        # one bar per program of study: the same CIP at several institutions has the same occupations and wages
+        pw = pw[pw["region_id"] == region_id].dropna(subset=["cip"]).drop_duplicates("cip").copy()
+    fw = tables["family_wage"]
+    fw = fw[fw["region_id"] == region_id]
+    d = tables["dissimilarity"]
+    d = d[(d["region_id"] == region_id) & (d["year"] == cfg.year)]
+    county_col = "county_name" if "county_name" in mine else "county_fips"
+    return RegionContext(
+        cfg=cfg,
+        region_id=region_id,
+        region_name=name,
+        tables=tables,
+        alignment=al,
+        flags=fl,
+        program_wages=pw,
+        family_wage_hourly=float(fw["wage_hourly_usd"].iloc[0]) if len(fw) else None,
+        dissimilarity=float(d["dissimilarity"].iloc[0])
+        if len(d) and pd.notna(d["dissimilarity"].iloc[0])
+        else None,
+        counties=sorted(str(c) for c in mine[county_col].dropna()),
+    )
+
+
+def protect_alignment(alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The alignment rows as they may be published: small supply counts hidden, with everything derived from them.
+
+    Primary and complementary suppression of ``supply`` within each region × year
+    (:func:`alignment.privacy.suppress_counts`); where a count is hidden, its share, gap and
+    ratio are hidden too, since each would give the count back.
+    """
+    raw = pd.to_numeric(alignment["supply"], errors="coerce").reset_index(drop=True)
+    out = suppress_counts(
+        alignment.reset_index(drop=True), ["supply"], threshold, group_by=["region_id", "year"]
+    )
+    out["supply_small"] = ((raw > 0) & (raw < threshold)).fillna(False).astype(bool)
+    hidden = out["supply_suppressed"].astype(bool)
+    for col in ("supply_share", "gap", "ratio"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hidden)
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def summary_paragraph(ctx: RegionContext) -> str:
+    """One plain-language paragraph: how well the program mix matches the job mix, and what stands out."""
+    al = ctx.alignment
+    measure = ctx.cfg.supply_measure
+    parts = []
+    if ctx.dissimilarity is not None:
+        d = ctx.dissimilarity
+        verdict = "closely matches" if d < 0.2 else "partly matches" if d < 0.4 else "differs sharply from"
+        parts.append(
+            f"In {ctx.cfg.year}, the mix of CTE {measure} in {ctx.region_name} {verdict} the mix of jobs in the "
+            f"region's industries (dissimilarity index {d:.2f}, where 0 means the same mix and 1 means no overlap)."
+        )
+    top_demand = al.sort_values(["demand_share", "cluster_name"], ascending=[False, True]).head(1)
+    if len(top_demand):
+        r = top_demand.iloc[0]
+        parts.append(
+            f"The largest employer cluster is {r['cluster_name']}, with {_pct(r['demand_share'])} of jobs "
+            + (
+                f"and {_pct(r['supply_share'])} of {measure}."
+                if pd.notna(r["supply_share"])
+                else f"while its share of {measure} is withheld to protect small counts."
+            )
+        )
+    under = al[al["gap"].fillna(0) > 0].sort_values("gap", ascending=False).head(1)
+    if len(under):
+        r = under.iloc[0]
+        parts.append(
+            f"The widest shortfall is in {r['cluster_name']}: programs there would need about "
+            f"{int(round(r['gap'])):,} more {measure} a year to match the region's job mix."
+        )
+    small = al[al["supply_small"] & (al["demand_share"].fillna(0) > 0)]
+    small = small.sort_values("demand_equivalent", ascending=False).head(1)
+    if len(small) and (not len(under) or small["demand_equivalent"].iloc[0] > under["gap"].iloc[0]):
+        r = small.iloc[0]
+        parts.append(
+            f"{r['cluster_name']} holds {_pct(r['demand_share'])} of jobs, which suggests about "
+            f"{int(round(r['demand_equivalent'])):,} {measure} a year; its programs report fewer than {ctx.threshold}."
+        )
+    counts = ctx.flags["flag"].value_counts()
+    if len(counts):
+        listed = ", ".join(f"{n} {FLAG_LABELS.get(k, k).lower()}" for k, n in counts.items())
+        parts.append(f"The tool raised {int(counts.sum())} flag(s): {listed}.")
+    if ctx.family_wage_hourly is not None:
+        parts.append(
+            f"The family-supporting wage used here is ${ctx.family_wage_hourly:,.2f} an hour "
+            f"({ctx.cfg.family_wage.describe()})."
+        )
+    return " ".join(parts)
+
+
+def attention_table(ctx: RegionContext, n: int | None = None) -> pd.DataFrame:
+    """The pathways most in need of attention, ranked, with the reason for each flag."""
+    n = n or int(ctx.cfg.thresholds.get("top_n", 5))
+    fl = ctx.flags[~ctx.flags["flag"].isin(["SUPPRESSED", "UNMATCHED_PROGRAM"])].copy()
+    # one row per pathway and flag: the same program at several institutions is listed once
+    key = (
+        fl["flag"].astype(str)
+        + "|"
+        + fl["cip"].astype("string").fillna("")
+        + "|"
+        + fl["cluster_code"].astype(str)
+    )
+    where = fl.groupby(key, sort=False)["institution"].agg(
+        lambda s: "; ".join(sorted(set(s.dropna().astype(str))))
+    )
+    top = fl.assign(_key=key).drop_duplicates("_key").head(n)
+    top["institution"] = top["_key"].map(where)
+    return _flag_rows(top)
+
+
+def full_flag_table(ctx: RegionContext) -> pd.DataFrame:
+    return _flag_rows(ctx.flags)
+
+
+def _flag_rows(fl: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "Pathway": fl["program_name"].astype("string").fillna("(whole cluster)"),
+            "Institution": fl["institution"]
+            .astype("string")
+            .fillna("")
+            .replace("", "all institutions in the region"),
+            "CIP": fl["cip"].astype("string").fillna(""),
+            "Cluster": fl["cluster_name"].fillna("").astype(str)
+            if "cluster_name" in fl
+            else fl["cluster_code"],
+            "Flag": fl["flag"].map(lambda f: FLAG_LABELS.get(f, f)),
+            "Why": fl["reason"].astype(str),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def cluster_table(ctx: RegionContext) -> pd.DataFrame:
+    """Supply and demand by cluster, with small counts suppressed."""
+    al = ctx.alignment.sort_values("demand_share", ascending=False)
+    t = ctx.threshold
+    return pd.DataFrame(
+        {
+            "Cluster": al["cluster_name"].astype(str),
+            f"{ctx.cfg.supply_measure.capitalize()}": [
+                f"<{t}" if small else "withheld" if hidden else format_count(v, t)
+                for v, small, hidden in zip(
+                    al["supply"], al["supply_small"], al["supply_suppressed"], strict=True
+                )
+            ],
+            "Share of students": [_pct(v) if pd.notna(v) else "–" for v in al["supply_share"]],
+            "Jobs": [f"{v:,.0f}" if pd.notna(v) else "–" for v in al["employment"]],
+            "Share of jobs": [_pct(v) if pd.notna(v) else "–" for v in al["demand_share"]],
+            "Location quotient": [f"{v:.2f}" if pd.notna(v) else "–" for v in al["lq"]],
+            "Gap (students)": [f"{v:+,.0f}" if pd.notna(v) else "–" for v in al["gap"]],
+        }
+    ).reset_index(drop=True)
+
+
+def table_html(df: pd.DataFrame) -> str:
+    """An accessible HTML table: header cells, every value escaped."""
+    return df.to_html(index=False, escape=True, border=0, classes="alignment-table", na_rep="–")
+
+
+def data_notes(ctx: RegionContext) -> str:
+    """Sources, vintages, suppression and what was excluded, as Markdown."""
+    cfg = ctx.cfg
+    t = ctx.threshold
+    unmatched = ctx.tables.get("unmatched")
+    n_unmatched = 0 if unmatched is None else len(unmatched)
+    lines = [
+        f"- **Region**: {html.escape(ctx.region_name)} — counties: {html.escape(', '.join(ctx.counties))}.",
+        f"- **Supply**: {html.escape(cfg.inputs.enrollment.name)}, {cfg.supply_measure} in {cfg.year}; programs mapped "
+        f"to the {cfg.framework} Career Clusters framework by CIP code (rule: {cfg.cluster_rule} cluster).",
+        f"- **Demand**: QCEW annual averages ({len(cfg.inputs.qcew)} file(s)), all ownerships; location quotients "
+        f"against {html.escape(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
+        f"- **Wages**: {html.escape(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
+        f"wage rule: {html.escape(cfg.family_wage.source)} ({html.escape(cfg.family_wage.describe())}).",
+        f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
+        f"- **Excluded**: {n_unmatched} enrollment row(s) statewide could not be matched (bad CIP code or county); "
+        "they are listed in the run's `unmatched` table.",
+        f"- **Thresholds**: preset `{html.escape(cfg.preset)}`: "
+        + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items()))
+        + ".",
+    ]
+    if cfg.synthetic:
+        lines.insert(0, "- " + SYNTHETIC_NOTE)
+    return "\n".join(lines)
+
+
+def gap_cluster(ctx: RegionContext) -> str | None:
+    """The cluster the region's map shows: its widest shortfall, else its largest surplus."""
+    al = ctx.alignment.dropna(subset=["gap"])
+    if al.empty:
+        return None
+    al = al.assign(abs_gap=al["gap"].abs()).sort_values(["gap", "cluster_code"], ascending=[False, True])
+    return (
+        str(al["cluster_code"].iloc[0])
+        if al["gap"].iloc[0] > 0
+        else str(al.sort_values("abs_gap").iloc[-1]["cluster_code"])
+    )
+
+
+def gap_map(ctx: RegionContext):
+    """Curriculum-gap map: every region of the state coloured by its gap in this region's headline cluster."""
+    from .. import maps
+    from ..sources.regions import read_regions
+
+    counties = maps.load_counties(ctx.cfg.state_fips, ctx.cfg.inputs.geometry)
+    shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
+    cluster = gap_cluster(ctx)
+    all_regions = ctx.tables["alignment"]
+    all_regions = all_regions[all_regions["year"] == ctx.cfg.year]
+    return maps.plot_gap_map(shapes, all_regions, cluster, year=ctx.cfg.year, highlight_region=ctx.region_id)
+
+
+def gap_map_alt_text(ctx: RegionContext) -> str:
+    """Alt text of the curriculum-gap map: the cluster and the gap of every region, in words."""
+    cluster = gap_cluster(ctx)
+    al = ctx.tables["alignment"]
+    al = al[(al["year"] == ctx.cfg.year) & (al["cluster_code"] == cluster)].sort_values(
+        "gap", ascending=False
+    )
+    if al.empty:
+        return "Map of the state's regions; no gap could be computed."
+    name = str(al["cluster_name"].iloc[0])
+    parts = [f"{r.region_name}: {r.gap:+,.0f}" for r in al.itertuples() if pd.notna(r.gap)]
+    return (
+        f"Map of the state's regions coloured by the gap in {name} {ctx.cfg.supply_measure} "
+        f"(positive = students short of the job mix, negative = surplus), {ctx.region_name} outlined. "
+        + "; ".join(parts)
+        + "."
+    )

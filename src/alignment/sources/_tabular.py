@@ -1,0 +1,304 @@
+"""Reading user tables (CSV or Excel) as text, matching their headers, parsing counts.
+
+Shared by the readers in :mod:`alignment.sources`. Everything is read as text
+(``string`` dtype) so codes keep their zeros; each data row keeps the line number
+a user sees (:attr:`RawTable.rows`: header line = 1 when the header is the first
+line). CSV files are decoded as UTF-8 (with or without a byte-order mark), else
+cp1252, else Latin-1; the delimiter (``,`` ``;`` tab ``|``) is sniffed. Title lines
+above the header are skipped when header names are known (``hints``), and blank
+or one-cell note lines after the last data row ("Source: ...") are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem, display_name
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+_HEADER_SCAN = 30
+
+
+def header_key(name: object) -> str:
+    """A header name reduced for matching: lower case, letters and digits only.
+
+    >>> header_key(" School_Year "), header_key("CIP Code (2020)"), header_key("County-FIPS")
+    ('schoolyear', 'cipcode2020', 'countyfips')
+    """
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+@dataclass
+class RawTable:
+    """A user table read as text: ``frame`` has the headers as written, ``rows`` the user's line numbers."""
+
+    frame: pd.DataFrame
+    rows: pd.Series
+    file: str
+    header_row: int
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode file bytes as UTF-8 (BOM or not), else cp1252, else Latin-1; return (text, encoding).
+
+    >>> decode_text("año".encode("cp1252"))
+    ('año', 'cp1252')
+    >>> decode_text(b"\\xef\\xbb\\xbfa,b")
+    ('a,b', 'utf-8-sig')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def _excel_text(value: object) -> object:
+    """An Excel cell as text: whole numbers without ``.0``, dates as ISO dates, empty as ``None``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, datetime | date):
+        return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _find_header(rows: list[list[object]], hints: set[str]) -> int:
+    """Index of the first row whose cells match at least two known header names (else 0)."""
+    if not hints:
+        return 0
+    need = min(2, len(hints))
+    for i, cells in enumerate(rows[:_HEADER_SCAN]):
+        keys = {header_key(c) for c in cells if c is not None and str(c).strip()}
+        if len(keys & hints) >= need:
+            return i
+    return 0
+
+
+def _drop_blank_and_notes(frame: pd.DataFrame, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Drop blank rows anywhere and one-cell rows after the last row with two or more cells (notes)."""
+    filled = frame.notna() & frame.apply(lambda c: c.astype("string").str.strip().ne(""))
+    counts = filled.sum(axis=1).to_numpy()
+    keep = counts > 0
+    multi = [i for i, n in enumerate(counts) if n >= 2]
+    if multi:
+        last = multi[-1]
+        keep[last + 1 :] &= counts[last + 1 :] >= 2
+    return frame.loc[keep].reset_index(drop=True), rows.loc[keep].reset_index(drop=True)
+
+
+def _unique_headers(names: list[object]) -> list[str]:
+    """Headers as text, blank ones named ``column_<n>`` and repeats suffixed ``.1``, ``.2`` ..."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        text = "" if name is None or pd.isna(name) else str(name).strip()
+        text = text or f"column_{i}"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text}.{seen[text]}"
+        else:
+            seen[text] = 0
+        out.append(text)
+    return out
+
+
+def _read_csv(path: Path, name: str, hints: set[str]) -> RawTable:
+    text, _ = decode_text(path.read_bytes())
+    head = text.splitlines()[:_HEADER_SCAN]
+    try:
+        sep = csv.Sniffer().sniff("\n".join(head[:10]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = ","
+    header_index = _find_header([list(r) for r in csv.reader(head, delimiter=sep)], hints)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            skiprows=header_index,
+            header=None,
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(name, None, None, "the file is empty")]) from None
+    except pd.errors.ParserError as e:
+        raise InputError([Problem(name, None, None, f"cannot be read as a table ({e})")]) from None
+    frame.columns = _unique_headers(list(frame.iloc[0])) if len(frame) else []
+    frame = frame.iloc[1:].reset_index(drop=True)
+    rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), dtype="int64")
+    frame, rows = _drop_blank_and_notes(frame, rows)
+    return RawTable(frame, rows, name, header_index + 1)
+
+
+def _read_excel(path: Path, name: str, sheet: str | int | None, hints: set[str]) -> RawTable:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
+        raise InputError(
+            [Problem(name, None, None, f"cannot be opened as an Excel workbook ({e})")]
+        ) from None
+    with book:
+        if sheet is None:
+            sheet = 0
+        if isinstance(sheet, str) and sheet not in book.sheet_names:
+            msg = f"no sheet named {sheet!r}; sheets: {', '.join(map(repr, book.sheet_names))}"
+            raise InputError([Problem(name, None, None, msg)])
+        if isinstance(sheet, int) and not 0 <= sheet < len(book.sheet_names):
+            msg = (
+                f"no sheet number {sheet} (counting from 0); sheets: {', '.join(map(repr, book.sheet_names))}"
+            )
+            raise InputError([Problem(name, None, None, msg)])
+        grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    if grid.empty:
+        raise InputError([Problem(name, None, None, "the sheet is empty")])
+    cells = grid.map(_excel_text)
+    header_index = _find_header(cells.values.tolist(), hints)
+    frame = cells.iloc[header_index + 1 :].astype("string").reset_index(drop=True)
+    frame.columns = _unique_headers(list(cells.iloc[header_index]))
+    rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), dtype="int64")
+    frame, rows = _drop_blank_and_notes(frame, rows)
+    return RawTable(frame, rows, name, header_index + 1)
+
+
+def read_raw(path: str | Path, *, sheet: str | int | None = None, hints: Iterable[str] = ()) -> RawTable:
+    """Read a CSV or Excel (.xlsx) file as text, locating the header row among known names ``hints``."""
+    name = display_name(path)
+    p = Path(path)
+    if not p.is_file():
+        raise InputError([Problem(name, None, None, "file not found")])
+    keys = {header_key(h) for h in hints}
+    suffix = p.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(p, name, sheet, keys)
+    if suffix == ".xls":
+        msg = "old Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV"
+        raise InputError([Problem(name, None, None, msg)])
+    return _read_csv(p, name, keys)
+
+
+def match_columns(
+    table: RawTable,
+    aliases: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    column_map: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], list[Problem]]:
+    """Map each table column (a key of ``aliases``) to a header of the file.
+
+    Headers are compared with :func:`header_key` (case, spaces and punctuation
+    ignored). ``column_map`` names columns explicitly, either as
+    ``{table_column: file_header}`` or as pandas-rename style ``{file_header: table_column}``.
+    Returns the mapping and the problems: a required column not found (naming the
+    headers found and the names accepted), two headers matching one column, an
+    unknown ``column_map`` entry.
+    """
+    headers = list(table.frame.columns)
+    by_key: dict[str, list[str]] = {}
+    for h in headers:
+        by_key.setdefault(header_key(h), []).append(h)
+    problems: list[Problem] = []
+    found: dict[str, str] = {}
+    for a, b in (column_map or {}).items():
+        target, source = (a, b) if a in aliases else (b, a) if b in aliases else (None, None)
+        if target is None:
+            msg = f"column_map entry {a!r}: {b!r} names no column of this table ({', '.join(aliases)})"
+            problems.append(Problem(table.file, None, None, msg))
+            continue
+        match = source if source in headers else (by_key.get(header_key(source)) or [None])[0]
+        if match is None:
+            msg = f"column_map names column {source!r} for {target}, but the file has no such column"
+            problems.append(Problem(table.file, None, None, msg + f"; columns found: {', '.join(headers)}"))
+            continue
+        found[target] = match
+    used = set(found.values())
+    ambiguous: set[str] = set()
+    for target, names in aliases.items():
+        if target in found:
+            continue
+        candidates: list[str] = []
+        for alias in [target, *names]:
+            for h in by_key.get(header_key(alias), []):
+                if h not in used and h not in candidates:
+                    candidates.append(h)
+            if candidates:
+                break  # aliases are in order of preference
+        if len(candidates) > 1:
+            msg = (
+                f"columns {', '.join(map(repr, candidates))} all look like {target}; "
+                "name the right one with column_map"
+            )
+            problems.append(Problem(table.file, None, None, msg))
+            ambiguous.add(target)
+        elif candidates:
+            found[target] = candidates[0]
+            used.add(candidates[0])
+    for target in required:
+        if target not in found and target not in ambiguous:
+            accepted = ", ".join(dict.fromkeys([target, *aliases[target]]))
+            msg = (
+                f"required column {target!r} not found; columns found: {', '.join(headers) or '(none)'}; "
+                f"accepted names: {accepted} (or name it with column_map)"
+            )
+            problems.append(Problem(table.file, None, None, msg))
+    return found, problems
+
+
+COUNT_FORM = "a whole number >= 0 (such as 12 or 1,234) or a suppression marker (*, <10, n<10, -)"
+_SUPPRESSED = re.compile(r"^(\*+|[-\u2013\u2014]+|n?\s*(<|<=|\u2264)\s*\d+|n/?a?\s*<\s*\d+)$", re.IGNORECASE)
+_WHOLE = r"^(\d{1,3}(,\d{3})+|\d+)(\.0*)?$"
+
+
+def parse_counts(
+    values: pd.Series, rows: pd.Series, file: str, column: str
+) -> tuple[pd.Series, pd.Series, list[Problem]]:
+    """Student or job counts from text: ``(Int64 counts, suppressed flags, problems)``.
+
+    ``1,234`` and ``12.0`` are whole numbers; ``*``, ``**``, ``<10``, ``n<10``, ``-``
+    are suppression markers (``<NA>`` and flag ``True``); empty is ``<NA>`` (not
+    suppressed); anything else — ``twelve``, ``-3``, ``2.5`` — is a problem naming
+    the file, row and column.
+
+    >>> counts, flags, problems = parse_counts(pd.Series(["1,234", "*", "", "n<10", "2.5"]),
+    ...     pd.Series([2, 3, 4, 5, 6]), "f.csv", "Completers")
+    >>> counts.tolist(), flags.tolist()
+    ([1234, <NA>, <NA>, <NA>, <NA>], [False, True, False, True, False])
+    >>> print(problems[0])
+    f.csv, row 6, column 'Completers': expected a whole number >= 0 (such as 12 or 1,234) or a suppression marker (*, <10, n<10, -), got '2.5'
+    """  # noqa: E501
+    text = values.astype("string").str.strip()
+    suppressed = text.str.fullmatch(_SUPPRESSED).fillna(False).astype(bool)
+    whole = text.str.fullmatch(_WHOLE).fillna(False).astype(bool)
+    empty = text.isna() | text.eq("").fillna(False)
+    bad = ~(suppressed | whole | empty)
+    digits = text.where(whole).str.replace(",", "", regex=False).str.replace(r"\.0*$", "", regex=True)
+    counts = pd.to_numeric(digits).astype("Int64")
+    problems = [
+        Problem(file, int(rows.iat[i]), column, f"expected {COUNT_FORM}, got {values.iat[i]!r}")
+        for i in bad.to_numpy().nonzero()[0]
+    ]
+    return counts, suppressed, problems
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Text cells stripped, with empty cells as ``<NA>`` (``string`` dtype)."""
+    text = values.astype("string").str.strip()
+    return text.mask(text.eq("").fillna(False))

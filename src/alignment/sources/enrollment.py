@@ -1,0 +1,241 @@
+"""Read a program-of-study enrollment extract (CSV or Excel) into the enrollment table.
+
+State and college extracts name their columns in many ways; :data:`ALIASES` lists
+the names accepted for each column of the table (compared ignoring case, spaces and
+punctuation, so ``School Year``, ``school_year`` and ``SCHOOLYEAR`` are one name).
+``column_map`` names a column explicitly when the file uses another word.
+
+Rules (see ``docs/tables.md``):
+
+* counts accept ``12``, ``1,234``, ``12.0``; ``*``, ``**``, ``<10``, ``n<10``, ``-`` are
+  suppression markers → ``<NA>`` and ``suppressed=True``; an empty cell is ``<NA>``;
+  ``twelve``, ``-3``, ``2.5`` are problems;
+* ``year`` is the year in which the school year ends: ``2023-24``, ``2023-2024``,
+  ``SY2023-24`` → 2024; ``2024`` → 2024;
+* ``county_fips`` must be a county (``SSCCC``; ``6037`` is padded; a 3-digit code
+  needs ``state_fips``); with ``state_fips`` every county must be in that state;
+* a CIP code that cannot be normalized is *not* an error: ``cip`` is ``<NA>`` and
+  ``cip_raw`` keeps the cell, so the row reaches the "unmatched" table downstream;
+* every problem in the file is reported at once (:class:`alignment.errors.InputError`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..codes import STATE_POSTAL, clean_text, normalize_cip_series, normalize_county_fips_series
+from ..codes import normalize_state_fips as _state
+from ..errors import InputError, Problem
+from ..schemas import Enrollment, validate_table
+from ._tabular import as_text, match_columns, parse_counts, read_raw
+
+COUNT_COLUMNS = ("enrolled", "concentrators", "completers")
+COLUMNS = (
+    "institution",
+    "county_fips",
+    "program_code",
+    "program_name",
+    "cip",
+    "cip_raw",
+    "level",
+    "year",
+    *COUNT_COLUMNS,
+    "suppressed",
+    "source_file",
+    "source_row",
+)
+
+#: Header names accepted for each column of the enrollment table, in order of preference.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "institution": (
+        "institution_name", "district", "district_name", "school", "school_name", "lea", "lea_name",
+        "college", "college_name", "instnm", "provider", "agency", "recipient", "local_recipient",
+    ),
+    "county_fips": ("county_fips_code", "fips", "county_code", "cnty_fips", "county_id", "county"),
+    "program_code": ("program_id", "local_program_code", "prog_code", "program_number"),
+    "program_name": (
+        "program", "program_title", "program_of_study", "pathway", "pathway_name", "cip_title", "cip_name",
+    ),
+    "cip": ("cip_code", "cip_2020", "cip_2020_code", "cip_code_2020", "cipcode", "cip6", "cip_6"),
+    "level": ("program_level", "education_level", "level_of_study", "sector"),
+    "year": ("school_year", "academic_year", "sy", "report_year", "fiscal_year", "fy", "ay"),
+    "enrolled": ("enrollment", "participants", "students", "headcount", "enrollments", "participant_count"),
+    "concentrators": ("concentrator", "concentrator_count", "cte_concentrators", "concentrators_count"),
+    "completers": ("completer", "completer_count", "graduates", "completions", "completers_count"),
+}  # fmt: skip
+
+#: Level words folded onto the table's vocabulary; any other word is kept in lower case.
+LEVEL_WORDS: dict[str, str] = {
+    "secondary": "secondary",
+    "highschool": "secondary",
+    "hs": "secondary",
+    "k12": "secondary",
+    "postsecondary": "postsecondary",
+    "ps": "postsecondary",
+    "college": "postsecondary",
+    "adult": "adult",
+    "adulted": "adult",
+    "adulteducation": "adult",
+}
+
+YEAR_FORM = "a year such as 2024, or a school year such as 2023-24 or 2023-2024"
+_YEAR = re.compile(
+    r"^(?:SY|FY|AY)?\s*(\d{4})(?:\.0+)?(?:\s*[-/\u2013]\s*(\d{2}|\d{4}))?$",
+    re.IGNORECASE,
+)
+
+
+def parse_school_year(value: object) -> int | None:
+    """The year in which a school year ends, or ``None`` when the cell is not a year.
+
+    >>> [parse_school_year(v) for v in ["2023-24", "2023-2024", "SY 2023–24", "2024", 2024.0, "1999-00"]]
+    [2024, 2024, 2024, 2024, 2024, 2000]
+    >>> [parse_school_year(v) for v in ["2023-25", "24", "next year", None]]
+    [None, None, None, None]
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    m = _YEAR.match(text)
+    if not m:
+        return None
+    start = int(m.group(1))
+    if m.group(2) is None:
+        year = start
+    else:
+        end = m.group(2)
+        year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        if len(end) == 2 and year < start:
+            year += 100
+        if year != start + 1:
+            return None
+    return year if 1900 <= year <= 2200 else None
+
+
+def _level(values: pd.Series) -> pd.Series:
+    text = as_text(values).str.lower()
+    key = text.str.replace(r"[^a-z0-9]", "", regex=True)
+    return key.map(LEVEL_WORDS).fillna(text).astype("string")
+
+
+def read_enrollment(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    column_map: Mapping[str, str] | None = None,
+    state_fips: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Read an enrollment extract (CSV: UTF-8, UTF-8 with BOM or cp1252; or .xlsx) into the enrollment table.
+
+    ``sheet`` picks an Excel sheet (name or 0-based number; default the first).
+    ``column_map`` names columns explicitly (``{"institution": "Recipient Name"}``).
+    ``state_fips`` (``"06"`` or ``"CA"``) makes 3-digit county codes county codes of
+    that state and every county outside it a problem. ``year`` is used when the file
+    has no year column. Raises :class:`InputError` listing every problem.
+    """
+    state = None
+    if state_fips is not None:
+        state = _state(state_fips)
+        if state is None:
+            raise ValueError(f"state_fips {state_fips!r} is not a state FIPS code or postal abbreviation")
+    table = read_raw(path, sheet=sheet, hints=[h for k, v in ALIASES.items() for h in (k, *v)])
+    file = table.file
+    required = ["institution", "county_fips", "cip"] + ([] if year is not None else ["year"])
+    found, problems = match_columns(table, ALIASES, required, column_map)
+    if not any(c in found for c in COUNT_COLUMNS):
+        headers = ", ".join(table.frame.columns)
+        accepted = "; ".join(f"{c}: {', '.join((c, *ALIASES[c]))}" for c in COUNT_COLUMNS)
+        msg = f"no count column found (one is required); columns found: {headers}; accepted: {accepted}"
+        problems.append(Problem(file, None, None, msg))
+    if problems:
+        raise InputError(problems)
+
+    raw = table.frame
+    rows = table.rows
+    n = len(raw)
+    out = pd.DataFrame(index=raw.index)
+
+    def cell_problems(mask: pd.Series, column: str, message) -> None:
+        header = found[column]
+        for i in mask.to_numpy().nonzero()[0]:
+            problems.append(Problem(file, int(rows.iat[i]), header, message(raw[header].iat[i])))
+
+    institution = as_text(raw[found["institution"]])
+    cell_problems(
+        institution.isna(), "institution", lambda v: "an institution name is required; the cell is empty"
+    )
+    out["institution"] = institution
+
+    county_raw = as_text(raw[found["county_fips"]])
+    county = normalize_county_fips_series(county_raw, state)
+    if state is None:
+        form = "a 5-digit county FIPS code such as 06037"
+    else:
+        form = f"a county FIPS code in state {state} ({STATE_POSTAL[state]}) such as {state}001"
+    hint = "" if state is not None else " (a 1-3 digit county code needs state_fips)"
+    short = county_raw.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
+    bad = county.isna() & county_raw.notna()
+    cell_problems(bad & ~short, "county_fips", lambda v: f"expected {form}, got {v!r}")
+    cell_problems(bad & short, "county_fips", lambda v: f"expected {form}, got {v!r}{hint}")
+    cell_problems(county_raw.isna(), "county_fips", lambda v: f"expected {form}; the cell is empty")
+    out["county_fips"] = county
+
+    for column in ("program_code", "program_name"):
+        out[column] = (
+            as_text(raw[found[column]])
+            if column in found
+            else pd.Series(pd.NA, index=raw.index, dtype="string")
+        )
+
+    cip_raw = raw[found["cip"]].astype("string")
+    out["cip"] = normalize_cip_series(cip_raw)
+    out["cip_raw"] = cip_raw.mask(cip_raw.str.strip().eq("").fillna(False))
+
+    out["level"] = (
+        _level(raw[found["level"]]) if "level" in found else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
+
+    if "year" in found:
+        year_raw = raw[found["year"]]
+        codes, uniques = pd.factorize(year_raw)
+        years = pd.array([parse_school_year(v) for v in uniques] + [None], dtype="Int64").take(codes)
+        years = pd.Series(years, index=raw.index)
+        cell_problems(
+            years.isna(),
+            "year",
+            lambda v: (
+                f"expected {YEAR_FORM}, got {v!r}"
+                if pd.notna(v)
+                else f"expected {YEAR_FORM}; the cell is empty"
+            ),
+        )
+        out["year"] = years.fillna(0).astype("int64")
+    else:
+        out["year"] = pd.Series(int(year), index=raw.index, dtype="int64")
+
+    suppressed = pd.Series(False, index=raw.index)
+    for column in COUNT_COLUMNS:
+        if column in found:
+            counts, flags, bad = parse_counts(raw[found[column]], rows, file, found[column])
+            problems.extend(bad)
+            suppressed |= flags
+            out[column] = counts
+        else:
+            out[column] = pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    out["suppressed"] = suppressed.astype(bool)
+    out["source_file"] = pd.Series(file, index=raw.index, dtype="string")
+    out["source_row"] = rows.astype("int64")
+
+    if problems:
+        problems.sort(
+            key=lambda p: (p.row or 0, list(raw.columns).index(p.column) if p.column in raw.columns else 0)
+        )
+        raise InputError(problems)
+    if n == 0:
+        raise InputError([Problem(file, None, None, "the file has a header but no data rows")])
+    return validate_table(out.loc[:, list(COLUMNS)], Enrollment, file)

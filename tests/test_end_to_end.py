@@ -1,0 +1,151 @@
+"""End to end: `alignment demo` in a fresh working directory, then checks of what a person would open."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alignment.cli import main
+from alignment.manifest import sha256_file
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    """Run the whole demo once (through the console entry point) in an empty folder."""
+    work = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run(
+        [sys.executable, "-m", "alignment.cli", "demo", "--no-progress", "--workers", "2"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"done in [\d.]+ s \(.*demand [\d.]+ s.*region reports [\d.]+ s", proc.stdout), (
+        proc.stdout
+    )
+    return work
+
+
+def test_demo_writes_every_promised_file(demo_run):
+    reports = demo_run / "reports" / "demo"
+    assert (reports / "index.html").is_file()
+    assert (reports / "manifest.json").is_file()
+    assert (demo_run / "data" / "processed" / "demo" / "alignment.parquet").is_file()
+    regions = pd.read_csv(demo_run / "data" / "raw" / "demo" / "regions.csv", dtype=str)
+    assert regions["county_fips"].nunique() >= 30 and regions["region_id"].nunique() >= 5
+    index = (reports / "index.html").read_text()
+    for rid in regions["region_id"].unique():
+        assert (reports / rid / "report.html").is_file()
+        assert f'href="{rid}/report.html"' in index
+    assert not list((demo_run / "reports").glob(".*partial*")), "no staging folder may be left behind"
+
+
+def test_reports_are_offline_code_free_and_say_synthetic(demo_run):
+    for page in (demo_run / "reports" / "demo").rglob("*.html"):
+        text = page.read_text()
+        assert "synthetic" in text.lower(), page
+        assert not re.search(r"<script[^>]+src=", text), page
+        assert not re.search(r"<link[^>]+href=[\"']https?:", text), page
+        assert "Traceback" not in text and "jp-OutputArea-error" not in text, page
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
+        assert "import " not in text or page.name == "index.html", f"code leaked into {page}"
+
+
+def test_region_report_content(demo_run):
+    page = next((demo_run / "reports" / "demo").glob("*/report.html")).read_text()
+    assert "Pathways most in need of attention" in page
+    assert page.count("data:image/png;base64") >= 3  # charts and the map, embedded
+    assert "<th" in page
+
+
+def test_manifest_records_inputs_with_sha256(demo_run):
+    manifest = json.loads((demo_run / "reports" / "demo" / "manifest.json").read_text())
+    raw = demo_run / "data" / "raw" / "demo"
+    assert manifest["synthetic"] is True and manifest["run"] == "demo"
+    roles = {r["role"] for r in manifest["inputs"]}
+    assert {"enrollment", "regions", "qcew", "oews", "living_wage"} <= roles
+    for rec in manifest["inputs"]:
+        assert sha256_file(raw / rec["path"]) == rec["sha256"]
+    assert "pandas" in manifest["libraries"] and manifest["config"]["run"] == "demo"
+
+
+def test_alignment_table_against_hand_computation(demo_run):
+    """Shares, location quotient and dissimilarity recomputed from the raw QCEW CSVs with plain pandas."""
+    processed = demo_run / "data" / "processed" / "demo"
+    al = pd.read_parquet(processed / "alignment.parquet")
+    year = int(al["year"].iloc[0])
+    raw = demo_run / "data" / "raw" / "demo"
+    regions = pd.read_csv(raw / "regions.csv", dtype=str)
+    frames = [pd.read_csv(p, dtype=str) for p in sorted((raw / "qcew").glob(f"{year}.annual *.csv"))]
+    q = pd.concat(frames)
+    q["emp"] = pd.to_numeric(q["annual_avg_emplvl"])
+    region = regions["region_id"].iloc[0]
+    counties = set(regions.loc[regions["region_id"] == region, "county_fips"])
+
+    def totals(areas):
+        rows = q[q["area_fips"].isin(areas)]
+        return rows[(rows["own_code"] == "0") & (rows["industry_code"] == "10")]["emp"].sum()
+
+    total_region, total_us = totals(counties), totals({"US000"})
+    # the region's employment and share for one cluster, from the sum of its counties
+    row = al[(al["region_id"] == region)].sort_values("employment", ascending=False).iloc[0]
+    lq_hand = (row["employment"] / total_region) / (_us_cluster_employment(q, row["cluster_code"]) / total_us)
+    assert row["lq"] == pytest.approx(lq_hand, rel=1e-6)
+    mine = al[al["region_id"] == region]
+    assert mine["supply_share"].sum() == pytest.approx(1.0)
+    assert mine["demand_share"].sum() == pytest.approx(1.0)
+    d_hand = 0.5 * (mine["supply_share"] - mine["demand_share"]).abs().sum()
+    d = pd.read_parquet(processed / "dissimilarity.parquet")
+    assert d[(d["region_id"] == region) & (d["year"] == year)]["dissimilarity"].iloc[0] == pytest.approx(
+        d_hand
+    )
+
+
+def _us_cluster_employment(q: pd.DataFrame, cluster_code: str) -> float:
+    from alignment.reference import load_naics_cluster, map_naics_to_clusters
+
+    us = q[(q["area_fips"] == "US000") & q["own_code"].isin(["1", "2", "3", "5"])]
+    us = us[us["industry_code"].str.fullmatch(r"\d{3}") & ~us["industry_code"].isin(["101", "102"])]
+    links = map_naics_to_clusters(pd.Series(us["industry_code"].unique()), load_naics_cluster("2024"))
+    links = links[links["cluster_code"] == cluster_code]
+    merged = us.merge(links, on="industry_code")
+    return float((merged["emp"] * merged["share"].astype(float)).sum())
+
+
+def test_broken_enrollment_is_reported_and_nothing_is_written(demo_run, tmp_path, capsys, monkeypatch):
+    """Missing column, text in a count, unknown county: one message each, naming file, row and column."""
+    work = tmp_path / "w"
+    shutil.copytree(demo_run / "data" / "raw" / "demo", work / "data" / "raw" / "demo")
+    shutil.copytree(demo_run / "reports", work / "reports")
+    before = {p: p.read_bytes() for p in (work / "reports").rglob("*") if p.is_file()}
+    enrollment = work / "data" / "raw" / "demo" / "enrollment.csv"
+    df = pd.read_csv(enrollment, dtype=str, keep_default_na=False)
+    count_col = [c for c in df.columns if c.lower().startswith("completers")][0]
+    county_col = [c for c in df.columns if "county" in c.lower()][0]
+    df.loc[3, count_col] = "twelve"
+    df.loc[5, county_col] = "41999"
+    df.to_csv(enrollment, index=False)
+    monkeypatch.chdir(work)
+    code = main(["run", "data/raw/demo/config.yml", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"enrollment.csv, row 5, column '{count_col}'" in err and "twelve" in err
+    assert "row 7" in err and "41999" in err
+    after = {p: p.read_bytes() for p in (work / "reports").rglob("*") if p.is_file()}
+    assert after == before, "a refused run must not touch the previous reports"
+
+    df = df.drop(columns=[count_col, "Concentrators", "Enrolled"], errors="ignore")
+    df.to_csv(enrollment, index=False)
+    code = main(["validate", "data/raw/demo/config.yml"])
+    err = capsys.readouterr().err
+    assert code == 1 and "enrollment.csv" in err and "column" in err
+    assert os.listdir(work / "reports") == ["demo"]

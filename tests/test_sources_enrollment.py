@@ -1,0 +1,224 @@
+"""read_enrollment: a good file in several encodings and formats; every defect named by file/row/column."""
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from alignment.errors import InputError
+from alignment.sources.enrollment import parse_school_year, read_enrollment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+GOOD = '''\
+District,County,CIP Code,Program Name,School Year,Enrollment,Concentrators,Completers,Level
+Alpha USD,6037,"=""01.0000""",Agriculture,2023-24,"1,234",56,*,Secondary
+Alpha USD,06037,51.38,Nursing,2023-24,120,<10,n<10,Secondary
+Beta College,06059,51.3801.00,Welding,2023-2024,12,-,5,Post-Secondary
+
+Beta College,06059,,Agriculture,2024,,,4,Adult Ed
+'''
+
+
+def write(tmp_path: Path, text: str, name: str = "enrollment.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def problems(path: Path, **kwargs) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_enrollment(path, **kwargs)
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_file(tmp_path):
+    path = write(tmp_path, GOOD)
+    df = read_enrollment(path)
+    assert list(df.columns) == [
+        "institution", "county_fips", "program_code", "program_name", "cip", "cip_raw", "level", "year",
+        "enrolled", "concentrators", "completers", "suppressed", "source_file", "source_row",
+    ]  # fmt: skip
+    assert df["institution"].tolist() == ["Alpha USD", "Alpha USD", "Beta College", "Beta College"]
+    assert df["county_fips"].tolist() == ["06037", "06037", "06059", "06059"]
+    assert df["cip"].tolist() == ["01.0000", "51.3800", pd.NA, pd.NA]
+    assert df["cip_raw"].tolist() == ['="01.0000"', "51.38", "51.3801.00", pd.NA]
+    assert df["level"].tolist() == ["secondary", "secondary", "postsecondary", "adult"]
+    assert df["year"].tolist() == [2024, 2024, 2024, 2024]
+    assert df["enrolled"].tolist() == [1234, 120, 12, pd.NA]
+    assert df["concentrators"].tolist() == [56, pd.NA, pd.NA, pd.NA]
+    assert df["completers"].tolist() == [pd.NA, pd.NA, 5, 4]
+    assert df["suppressed"].tolist() == [True, True, True, False]
+    # the blank line 5 is skipped but still counted
+    assert df["source_row"].tolist() == [2, 3, 4, 6]
+    assert df["source_file"].unique().tolist() == [str(path)]
+    assert df["program_code"].isna().all()
+    assert str(df["enrolled"].dtype) == "Int64" and str(df["year"].dtype) == "int64"
+
+
+def test_project_fixture_file():
+    path = FIXTURES / "enrollment_small.csv"
+    df = read_enrollment(path, state_fips="CA")
+    assert len(df) == 6
+    assert df["county_fips"].tolist() == ["06037", "06037", "06059", "06059", "06111", "06111"]
+    assert df["completers"].sum() == 18 + 7 + 11 + 9
+    assert df["suppressed"].sum() == 2
+    assert df.loc[df["cip"].isna(), "cip_raw"].tolist() == ["99.XXXX"]
+
+
+def test_missing_required_column_lists_found_and_accepted(tmp_path):
+    path = write(tmp_path, "District,CIP,Year,Completers\nAlpha,01.0000,2024,5\n")
+    [message] = problems(path)
+    assert message.startswith(
+        f"{path}: required column 'county_fips' not found; columns found: District, CIP, Year, "
+    )
+    assert "accepted names: county_fips, county_fips_code, fips, county_code" in message
+    assert message.endswith("(or name it with column_map)")
+
+
+def test_no_count_column(tmp_path):
+    path = write(tmp_path, "District,County,CIP,Year\nAlpha,06037,01.0000,2024\n")
+    [message] = problems(path)
+    assert "no count column found" in message and "completers: completers, completer" in message
+
+
+def test_every_bad_cell_is_reported(tmp_path):
+    text = (
+        "lea_name,county_code,cip_2020,program_title,academic_year,participants,completers\n"
+        "Alpha,06037,01.0000,Ag,2023-24,twelve,3\n"
+        "Beta,41051,01.0000,Ag,2023-25,-3,2.5\n"
+        ",6059,01.0000,Ag,2024,4,\n"
+    )
+    path = write(tmp_path, text)
+    assert problems(path, state_fips="06") == [
+        f"{path}, row 2, column 'participants': expected a whole number >= 0 (such as 12 or 1,234) "
+        "or a suppression marker (*, <10, n<10, -), got 'twelve'",
+        f"{path}, row 3, column 'county_code': expected a county FIPS code in state 06 (CA) such as 06001, "
+        "got '41051'",
+        f"{path}, row 3, column 'academic_year': expected a year such as 2024, or a school year such as "
+        "2023-24 or 2023-2024, got '2023-25'",
+        f"{path}, row 3, column 'participants': expected a whole number >= 0 (such as 12 or 1,234) "
+        "or a suppression marker (*, <10, n<10, -), got '-3'",
+        f"{path}, row 3, column 'completers': expected a whole number >= 0 (such as 12 or 1,234) "
+        "or a suppression marker (*, <10, n<10, -), got '2.5'",
+        f"{path}, row 4, column 'lea_name': an institution name is required; the cell is empty",
+    ]
+
+
+def test_unknown_county_without_state(tmp_path):
+    path = write(tmp_path, "school,county,cip,year,completers\nA,US000,01.0000,2024,1\nB,37,01.0000,2024,1\n")
+    assert problems(path) == [
+        f"{path}, row 2, column 'county': expected a 5-digit county FIPS code such as 06037, got 'US000'",
+        f"{path}, row 3, column 'county': expected a 5-digit county FIPS code such as 06037, got '37' "
+        "(a 1-3 digit county code needs state_fips)",
+    ]
+
+
+def test_three_digit_county_with_state(tmp_path):
+    path = write(tmp_path, "school,county,cip,year,completers\nB,37,01.0000,2024,1\n")
+    assert read_enrollment(path, state_fips="CA")["county_fips"].tolist() == ["06037"]
+
+
+def test_cp1252_file(tmp_path):
+    text = "Institución,FIPS,CIP,Año escolar,Completers\nEscuela Peña,06037,01.0000,2024,5\n"
+    path = write(tmp_path, text, encoding="cp1252")
+    df = read_enrollment(path, column_map={"institution": "Institución", "year": "Año escolar"})
+    assert df["institution"].tolist() == ["Escuela Peña"]
+    assert df["year"].tolist() == [2024]
+
+
+def test_utf8_bom_file(tmp_path):
+    path = write(tmp_path, "\ufeffDistrict,County,CIP,Year,Completers\nAlpha,06037,1.0,2024,5\n")
+    df = read_enrollment(path)
+    assert df["institution"].tolist() == ["Alpha"]
+    assert df["cip"].tolist() == ["01.0000"]
+
+
+def test_semicolon_delimited_file(tmp_path):
+    path = write(tmp_path, "District;County;CIP;Year;Completers\nAlpha;06037;51.3801;2024;5\n")
+    assert read_enrollment(path)["cip"].tolist() == ["51.3801"]
+
+
+def test_column_map_either_direction(tmp_path):
+    path = write(tmp_path, "Recipient,Cnty,Prog,Yr,Done\nAlpha,06037,01.0000,2024,5\n")
+    mapping = {
+        "institution": "Recipient",
+        "county_fips": "Cnty",
+        "cip": "Prog",
+        "year": "Yr",
+        "completers": "Done",
+    }
+    a = read_enrollment(path, column_map=mapping)
+    b = read_enrollment(path, column_map={v: k for k, v in mapping.items()})
+    pd.testing.assert_frame_equal(a, b)
+    assert a["completers"].tolist() == [5]
+    first, second = problems(path, column_map={**mapping, "completers": "Finished"})
+    assert first == (
+        f"{path}: column_map names column 'Finished' for completers, but the file has no such column; "
+        "columns found: Recipient, Cnty, Prog, Yr, Done"
+    )
+    assert second.startswith(f"{path}: no count column found (one is required); columns found: Recipient, ")
+
+
+def test_year_argument_when_file_has_none(tmp_path):
+    path = write(tmp_path, "District,County,CIP,Completers\nAlpha,06037,01.0000,5\n")
+    assert read_enrollment(path, year=2025)["year"].tolist() == [2025]
+
+
+def test_excel_file_with_title_rows_and_numbers(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Other"
+    data = book.create_sheet("CTE 2024")
+    data.append(["State CTE enrollment extract (made-up numbers)"])
+    data.append([])
+    data.append(["School Name", "County Code", "CIP", "Program", "Year", "Concentrators", "Completers"])
+    data.append(["Alpha HS", 6037, 1.0, "Agriculture", 2024, 30, 12])
+    data.append(["Alpha HS", 6037, 51.38, "Nursing", "2023-24", "<10", 11.0])
+    data.append(["Beta HS", 6059, 10000, "Ag Mechanics", 2024, "twelve", 3])
+    data.append([])
+    data.append(["Source: made up for a test"])
+    path = tmp_path / "enrollment.xlsx"
+    book.save(path)
+    assert problems(path, sheet="CTE 2024") == [
+        f"{path}, row 6, column 'Concentrators': expected a whole number >= 0 (such as 12 or 1,234) "
+        "or a suppression marker (*, <10, n<10, -), got 'twelve'"
+    ]
+    data["F6"] = 4
+    book.save(path)
+    df = read_enrollment(path, sheet="CTE 2024")
+    assert df["cip"].tolist() == ["01.0000", "51.3800", "01.0000"]
+    assert df["county_fips"].tolist() == ["06037", "06037", "06059"]
+    assert df["completers"].tolist() == [12, 11, 3]
+    assert df["concentrators"].tolist() == [30, pd.NA, 4]
+    assert df["suppressed"].tolist() == [False, True, False]
+    assert df["source_row"].tolist() == [4, 5, 6]
+    assert read_enrollment(path, sheet=1)["source_row"].tolist() == [4, 5, 6]
+    [message] = problems(path, sheet="Data")
+    assert message == f"{path}: no sheet named 'Data'; sheets: 'Other', 'CTE 2024'"
+
+
+def test_missing_file(tmp_path):
+    assert problems(tmp_path / "nope.csv") == [f"{tmp_path / 'nope.csv'}: file not found"]
+
+
+def test_two_headers_for_one_column(tmp_path):
+    path = write(tmp_path, "District,County FIPS,county_fips,CIP,Year,Completers\nA,06037,06037,1,2024,1\n")
+    [message] = problems(path)
+    assert message == (
+        f"{path}: columns 'County FIPS', 'county_fips' all look like county_fips; "
+        "name the right one with column_map"
+    )
+    # aliases are tried in order of preference: "CIP" wins over "CIP Code"
+    path = write(tmp_path, "District,County,CIP Code,CIP,Year,Completers\nA,06037,1,2,2024,1\n")
+    assert read_enrollment(path)["cip"].tolist() == ["02.0000"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "year"),
+    [("2023-24", 2024), ("2023-2024", 2024), ("2023/24", 2024), ("SY2023-24", 2024), ("2024", 2024),
+     ("2024.0", 2024), ("1999-00", 2000), ("2023-25", None), ("23-24", None), ("", None)],
+)  # fmt: skip
+def test_parse_school_year(raw, year):
+    assert parse_school_year(raw) == year
