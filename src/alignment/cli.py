@@ -77,9 +77,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_INPUT
     ref = load_reference(cfg)
-    lookup = lookup_cip_cluster(inputs.enrollment["cip"], ref.cip_cluster)
-    unmatched = int((~lookup["matched"].astype(bool)).sum())
     e = inputs.enrollment
+    lookup = lookup_cip_cluster(e["cip"], ref.cip_cluster)
+    mapped = set(lookup.loc[lookup["matched"].astype(bool), "cip"])
+    unmatched = int((~e["cip"].isin(mapped)).sum())
     print(
         f"config {cfg.path}: OK (run {cfg.run!r}, year {cfg.year}, framework {cfg.framework}, preset {cfg.preset})"
     )

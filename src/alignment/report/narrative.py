@@ -74,6 +74,7 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
     if pw is not None:
         # one bar per program of study: the same CIP at several institutions has the same occupations and wages
         pw = pw[pw["region_id"] == region_id].dropna(subset=["cip"]).drop_duplicates("cip").copy()
+        pw["region_name"] = name
     fw = tables["family_wage"]
     fw = fw[fw["region_id"] == region_id]
     d = tables["dissimilarity"]
@@ -232,9 +233,11 @@ def cluster_table(ctx: RegionContext) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def table_html(df: pd.DataFrame) -> str:
-    """An accessible HTML table: header cells, every value escaped."""
-    return df.to_html(index=False, escape=True, border=0, classes="alignment-table", na_rep="–")
+def table_html(df: pd.DataFrame, *, reasons: bool | None = None) -> str:
+    """An accessible HTML table: header cells, every value escaped; a ``Why`` column gets room to read."""
+    reasons = "Why" in df.columns if reasons is None else reasons
+    classes = "alignment-table reasons" if reasons else "alignment-table"
+    return df.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
 
 
 def data_notes(ctx: RegionContext) -> str:
