@@ -149,3 +149,45 @@ def test_broken_enrollment_is_reported_and_nothing_is_written(demo_run, tmp_path
     err = capsys.readouterr().err
     assert code == 1 and "enrollment.csv" in err and "column" in err
     assert os.listdir(work / "reports") == ["demo"]
+
+
+def test_pages_fetch_nothing_from_the_network(demo_run):
+    for page in (demo_run / "reports" / "demo").rglob("*.html"):
+        text = page.read_text()
+        assert not re.search(r"\ssrc=[\"']?(https?:)?//", text), page
+        assert not re.search(r"url\([\"']?(https?:)?//", text), page
+        assert not re.search(r"@import", text), page
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_pages_open_in_headless_chromium_without_console_errors(demo_run, tmp_path):
+    pages = [
+        demo_run / "reports" / "demo" / "index.html",
+        *sorted((demo_run / "reports" / "demo").glob("*/report.html"))[:2],
+    ]
+    for page in pages:
+        proc = subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / page.parent.name}",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+        assert not console, f"{page}: {console}"
+        assert "<h1" in proc.stdout

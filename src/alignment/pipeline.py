@@ -246,14 +246,15 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     )
     supply = supply_mod.supply_by_cluster(programs)
     out_dir = Path(out_dir)
-    write_table(programs, out_dir / "programs.parquet")
     write_table(supply, out_dir / "supply.parquet")
     unmatched = _unmatched([unmatched])
     # name files as the config does, so tables hold no machine-specific paths and reruns elsewhere are identical
-    unmatched["source_file"] = unmatched["source_file"].map(
-        lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
-    )
+    for table in (programs, unmatched):
+        table["source_file"] = table["source_file"].map(
+            lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
+        )
     write_table(unmatched, out_dir / "unmatched.parquet")
+    write_table(programs, out_dir / "programs.parquet")
     return {"programs": programs, "supply": supply, "unmatched": unmatched}
 
 

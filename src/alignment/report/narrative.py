@@ -309,3 +309,29 @@ def gap_map_alt_text(ctx: RegionContext) -> str:
         + "; ".join(parts)
         + "."
     )
+
+
+def excluded_table(ctx: RegionContext) -> pd.DataFrame:
+    """Programs of this region left out of the cluster analysis in the analysis year, and why."""
+    programs = ctx.tables["programs"]
+    rows = programs[(programs["region_id"] == ctx.region_id) & (programs["year"] == ctx.cfg.year)]
+    rows = rows[~rows["matched"].astype(bool)]
+    unmatched = ctx.tables.get("unmatched")
+    if unmatched is not None and len(unmatched):
+        why = unmatched.drop_duplicates(["source_file", "source_row"])[
+            ["source_file", "source_row", "value", "reason"]
+        ]
+        rows = rows.merge(why, on=["source_file", "source_row"], how="left")
+    else:
+        rows = rows.assign(value=pd.NA, reason=pd.NA)
+    return pd.DataFrame(
+        {
+            "Institution": rows["institution"].astype("string"),
+            "Program": rows["program_name"].astype("string"),
+            "File and row": rows["source_file"].astype("string")
+            + ", row "
+            + rows["source_row"].astype("string"),
+            "Value": rows["value"].astype("string").fillna(""),
+            "Why excluded": rows["reason"].astype("string").fillna("not matched to a cluster"),
+        }
+    ).reset_index(drop=True)
