@@ -24,7 +24,7 @@ demo: $(STAMP) ## Generate the synthetic Demo State and build its reports (repor
 	$(BIN)/alignment demo
 
 test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to-end)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests benchmarks

@@ -191,3 +191,29 @@ def test_pages_open_in_headless_chromium_without_console_errors(demo_run, tmp_pa
         console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
         assert not console, f"{page}: {console}"
         assert "<h1" in proc.stdout
+
+
+def test_rerun_gives_byte_identical_tables_and_reports(demo_run):
+    """Same inputs, same outputs: only the manifest carries a time stamp. Runs last: it replaces the run."""
+
+    def digests() -> dict[str, str]:
+        out = {}
+        for folder in (demo_run / "data" / "processed" / "demo", demo_run / "reports" / "demo"):
+            for p in sorted(folder.rglob("*")):
+                if p.suffix in {".parquet", ".html"}:
+                    out[str(p.relative_to(demo_run))] = sha256_file(p)
+        return out
+
+    before = digests()
+    proc = subprocess.run(
+        [sys.executable, "-m", "alignment.cli", "run", "data/raw/demo/config.yml", "--no-progress"],
+        cwd=demo_run,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = digests()
+    assert before.keys() == after.keys()
+    changed = [k for k in before if before[k] != after[k]]
+    assert not changed, f"not deterministic: {changed}"

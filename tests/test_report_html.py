@@ -120,3 +120,24 @@ def test_remote_references_finds_network_loads_only():
         '<img src="//cdn.example/x.png">',
         "<style> containing '@import'",
     ]
+
+
+def test_same_content_gives_byte_identical_html_whatever_the_cell_ids(tmp_path):
+    """papermill gives its injected cell a random id: the report must not depend on it."""
+    pages = []
+    for i, cell_id in enumerate(["a7763855", "4d6ccab0"]):
+        nb = new_notebook(
+            cells=[
+                new_code_cell('region_id = "x"', metadata={"tags": ["injected-parameters"]}),
+                new_markdown_cell("# Heading"),
+                new_code_cell(
+                    "1 + 1", outputs=[new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+                ),
+            ]
+        )
+        nb.cells[0]["id"] = cell_id
+        path = tmp_path / f"nb{i}.ipynb"
+        nbformat.write(nb, path)
+        pages.append(notebook_to_html(path, tmp_path / f"page{i}.html", title="T").read_bytes())
+    assert pages[0] == pages[1]
+    assert b"injected-parameters" not in pages[0] and b"region_id" not in pages[0]

@@ -26,7 +26,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from alignment.paths import TEMPLATES_DIR
 
 TEMPLATE_NAME = "report_html"
-REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 _URL_ATTRS = {"src", "href", "data", "srcset", "poster"}
 
@@ -104,6 +104,9 @@ def clean_notebook(nb: nbformat.NotebookNode, *, name: str = "notebook") -> nbfo
                 continue
             kept.append(output)
         cell["outputs"] = kept
+    for index, cell in enumerate(nb.cells):
+        # papermill gives its injected cell a random id; stable ids keep reruns byte-identical
+        cell["id"] = f"cell-{index:03d}"
     if errors:
         raise NotebookReportError(
             f"{name}: the executed notebook has {len(errors)} error output(s), so no report is written:\n  "
