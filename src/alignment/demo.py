@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import replace_dir
 from .paths import REFERENCE_DIR
 
 __all__ = ["COUNTIES", "REGIONS", "QCEW_ANNUAL_HEADER", "Region", "generate_demo"]
@@ -1454,24 +1455,8 @@ def generate_demo(
         (tmp / names["config"]).write_text(_config_text(last), encoding="utf-8", newline="\n")
         (tmp / names["readme"]).write_text(_readme_text(seed, years), encoding="utf-8", newline="\n")
         tmp.chmod(0o755)
-        _swap_in(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {key: out_dir / rel for key, rel in names.items()}
-
-
-def _swap_in(tmp: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``tmp`` with renames (the old folder is removed only after the swap)."""
-    if not out_dir.exists():
-        tmp.replace(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.replace(old)
-    try:
-        tmp.replace(out_dir)
-    except BaseException:
-        old.replace(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -32,6 +31,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+
+from .atomic import atomic_path
 
 COUNTY_SHAPEFILE = "cb_2016_us_county_500k.shp"
 BOUNDARY_CRS = "EPSG:4269"  # NAD83, the Census cartographic boundary files
@@ -300,13 +301,7 @@ def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path
     path = Path(path)
     if not layers:
         raise ValueError("layers is empty: a GeoPackage needs at least one layer")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
-    try:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path, suffix=".gpkg") as tmp:
         for name, layer in layers.items():
             layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

@@ -8,8 +8,6 @@ notebook can show them. ``run.py`` executes the notebooks that call these stages
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from . import demand as demand_mod
 from . import flags as flags_mod
 from . import reference
 from . import supply as supply_mod
+from .atomic import atomic_path
 from .config import Config
 from .errors import InputError, Problem
 from .sources.enrollment import read_enrollment
@@ -189,15 +188,8 @@ def load_reference(cfg: Config) -> Reference:
 
 def write_table(df: pd.DataFrame, path: Path) -> Path:
     """Write a parquet table atomically (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".parquet") as tmp:
         df.reset_index(drop=True).to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import replace_dir
 from .codes import slugify
 from .config import Config
 from .manifest import build_manifest, write_json
@@ -124,17 +125,6 @@ class RunResult:
     reports_dir: Path
     stage_seconds: dict[str, float] = field(default_factory=dict)
     regions: list[str] = field(default_factory=list)
-
-
-def _swap_into_place(staging: Path, final: Path) -> None:
-    """Replace ``final`` with ``staging`` by renames; the old folder is removed only after the new one is in place."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def region_summaries(tables: dict[str, pd.DataFrame], regions: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -246,8 +236,8 @@ def run_pipeline(
         write_json(stage_rep / "manifest.json", manifest)
         write_json(stage_proc / "manifest.json", manifest)
         stages["index"] = time.perf_counter() - start
-        _swap_into_place(stage_proc, cfg.processed_dir)
-        _swap_into_place(stage_rep, cfg.reports_dir)
+        replace_dir(stage_proc, cfg.processed_dir)
+        replace_dir(stage_rep, cfg.reports_dir)
     except RunError:
         # keep the executed notebooks of a failed region run for inspection (the message names the folder)
         shutil.rmtree(stage_rep, ignore_errors=True)

@@ -14,8 +14,6 @@ be written.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from alignment.atomic import write_text
 from alignment.paths import TEMPLATES_DIR
 
 TEMPLATE_NAME = "report_html"
@@ -134,21 +133,6 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temp file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def notebook_to_html(
     executed_nb_path: Path, html_path: Path, *, title: str, extra_css: str | None = None
 ) -> Path:
@@ -175,4 +159,4 @@ def notebook_to_html(
             f"{executed_nb_path}: the report would load content from the network, which reports must not do: "
             + "; ".join(remote[:5])
         )
-    return write_text_atomic(Path(html_path), html)
+    return write_text(Path(html_path), html)

@@ -18,8 +18,8 @@ from urllib.parse import quote, urlsplit
 import jinja2
 import pandas as pd
 
+from alignment.atomic import write_text
 from alignment.paths import TEMPLATES_DIR
-from alignment.report.html import write_text_atomic
 
 INDEX_TEMPLATE = "index_page.html.j2"
 SYNTHETIC_BANNER = "All figures are synthetic (demo data)"
@@ -223,7 +223,7 @@ def write_index(
         links=links,
         provenance=provenance,
     )
-    return write_text_atomic(Path(path), html)
+    return write_text(Path(path), html)
 
 
 def summarize_regions(
