@@ -35,7 +35,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff format src tests benchmarks
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean-demo: ## Remove the generated demo data and reports
 	rm -rf data/raw/demo data/processed/demo reports/demo
