@@ -164,3 +164,24 @@ def test_outputs_match_schemas():
         programs, _ = assign_programs(enrollment(), REGIONS, LOOKUP, rule=rule)
         Programs.validate(programs, lazy=True)
         Supply.validate(supply_by_cluster(programs), lazy=True)
+
+
+def test_supply_by_subcluster_sums_back_to_clusters():
+    p = pd.DataFrame(
+        {
+            "region_id": ["r", "r", "r"],
+            "year": [2024, 2024, 2024],
+            "framework": ["2024"] * 3,
+            "cluster_code": ["construction", "construction", "construction"],
+            "subcluster_code": ["skilled-trades", "skilled-trades", pd.NA],
+            "allocation_share": [1.0, 1.0, 1.0],
+            "enrolled": [30, 20, 12],
+            "concentrators": [10, 9, 6],
+            "completers": [8, 5, 4],
+            "suppressed": [False, False, False],
+        }
+    )
+    sub = supply_by_cluster(p, subclusters=True)
+    assert sub["subcluster_code"].tolist()[0] == "skilled-trades"
+    assert sub.set_index("subcluster_code", drop=False)["completers"].tolist() == [13, 4]
+    assert sub["completers"].sum() == supply_by_cluster(p)["completers"].iloc[0] == 17

@@ -237,8 +237,10 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         inputs.enrollment, inputs.regions, lookup, rule=cfg.cluster_rule
     )
     supply = supply_mod.supply_by_cluster(programs)
+    by_subcluster = supply_mod.supply_by_cluster(programs, subclusters=True)
     out_dir = Path(out_dir)
     write_table(supply, out_dir / "supply.parquet")
+    write_table(by_subcluster, out_dir / "supply_subcluster.parquet")
     unmatched = _unmatched([unmatched])
     # name files as the config does, so tables hold no machine-specific paths and reruns elsewhere are identical
     for table in (programs, unmatched):
@@ -247,7 +249,7 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         )
     write_table(unmatched, out_dir / "unmatched.parquet")
     write_table(programs, out_dir / "programs.parquet")
-    return {"programs": programs, "supply": supply, "unmatched": unmatched}
+    return {"programs": programs, "supply": supply, "supply_subcluster": by_subcluster, "unmatched": unmatched}
 
 
 def family_wage_stage(cfg: Config, inputs: Inputs, weights: pd.Series | None = None) -> pd.DataFrame:

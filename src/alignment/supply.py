@@ -180,7 +180,9 @@ def _unmatched(enr: pd.DataFrame, cand: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"stage": "string", "column": "string", "value": "string", "reason": "string"})
 
 
-def supply_by_cluster(programs: pd.DataFrame, measures: Sequence[str] = MEASURES) -> pd.DataFrame:
+def supply_by_cluster(
+    programs: pd.DataFrame, measures: Sequence[str] = MEASURES, *, subclusters: bool = False
+) -> pd.DataFrame:
     """Student counts per region × year × cluster (extensive sums over programs).
 
     For each measure, ``value = Σ count`` over the programs of the cell (shares under ``split``). Missing
@@ -189,6 +191,8 @@ def supply_by_cluster(programs: pd.DataFrame, measures: Sequence[str] = MEASURES
     measure the file carries (a measure that is missing for every program is treated as not collected).
     ``programs`` = Σ allocation_share (the number of programs; fractional under ``split``). Programs with no
     region or no cluster are not in any cell (they are in the ``unmatched`` table of ``assign_programs``).
+    With ``subclusters=True`` the cells are region × year × cluster × sub-cluster (``subcluster_code``
+    ``<NA>`` where the crosswalk knows only the cluster); summing them over sub-clusters gives the cluster cells.
 
     >>> p = pd.DataFrame({"region_id": ["r", "r"], "year": [2024, 2024], "framework": ["2024", "2024"],
     ...     "cluster_code": ["MFG", "MFG"], "allocation_share": [1.0, 1.0], "enrolled": [30, 20],
@@ -209,6 +213,10 @@ def supply_by_cluster(programs: pd.DataFrame, measures: Sequence[str] = MEASURES
         flag = flag | p[m].isna()
     p["_flag"] = flag
     keys = ["region_id", "year", "framework", "cluster_code"]
+    if subclusters:
+        if "subcluster_code" not in p.columns:
+            p["subcluster_code"] = pd.NA
+        keys.append("subcluster_code")
     g = p.groupby(keys, dropna=False, sort=True)
     out = g[measures].sum(min_count=1)
     out["programs"] = g["allocation_share"].sum()
@@ -219,4 +227,5 @@ def supply_by_cluster(programs: pd.DataFrame, measures: Sequence[str] = MEASURES
     for m in measures:
         dtype = "Int64" if pd.api.types.is_integer_dtype(programs[m]) else "Float64"
         out[m] = pd.to_numeric(out[m]).astype(dtype)
-    return out[[c for c in SUPPLY_COLUMNS if c in out.columns]].reset_index(drop=True)
+    columns = [*SUPPLY_COLUMNS[:4], "subcluster_code", *SUPPLY_COLUMNS[4:]] if subclusters else SUPPLY_COLUMNS
+    return out[[c for c in columns if c in out.columns]].reset_index(drop=True)
