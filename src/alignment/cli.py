@@ -73,10 +73,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config)
         inputs = read_inputs(cfg)
+        ref = load_reference(cfg)
     except InputError as exc:
         _err(str(exc))
         return EXIT_INPUT
-    ref = load_reference(cfg)
     e = inputs.enrollment
     lookup = lookup_cip_cluster(e["cip"], ref.cip_cluster)
     mapped = set(lookup.loc[lookup["matched"].astype(bool), "cip"])

@@ -31,7 +31,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "title": ((str,), False),
     "synthetic": ((bool,), False),
     "year": ((int,), True),
-    "state_fips": ((str,), True),
+    "state_fips": ((str, int), True),  # an unquoted 41 (or 06, read by YAML as 6) is padded to "41" / "06"
     "framework": ((str,), False),
     "preset": ((str,), False),
     "supply_measure": ((str,), False),
@@ -175,6 +175,48 @@ def load_preset(name: str) -> dict[str, float]:
     return {k: v for k, v in data.items() if not isinstance(v, dict | list)}
 
 
+def _decode(data: bytes) -> str:
+    """Config text: UTF-8 (with or without BOM), UTF-16 with BOM (Notepad's "Unicode"), else cp1252.
+
+    >>> _decode("r\u00e9gion: 1".encode("cp1252")), _decode("a: 1".encode("utf-16"))
+    ('r\u00e9gion: 1', 'a: 1')
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _duplicate_keys(text: str, file: str) -> list[Problem]:
+    """A key written twice in one mapping: YAML would silently keep the last one.
+
+    >>> [p.message for p in _duplicate_keys("year: 2024\\nrun: a\\nyear: 2025\\n", "c.yml")]
+    ['key written twice (lines 1 and 3); YAML keeps only the last one: delete one of them']
+    """
+    problems: list[Problem] = []
+
+    def walk(node: yaml.Node, prefix: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in node.value:
+                key, line = str(k.value), k.start_mark.line + 1
+                if key in seen:
+                    msg = f"key written twice (lines {seen[key]} and {line}); YAML keeps only the last one: "
+                    problems.append(Problem(file, line, ".".join((*prefix, key)), msg + "delete one of them"))
+                seen.setdefault(key, line)
+                walk(v, (*prefix, key))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return problems
+    if root is not None:
+        walk(root, ())
+    return problems
+
+
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     """Line number (1-based) of every mapping key in a YAML document, by key path."""
     lines: dict[tuple[str, ...], int] = {}
@@ -285,7 +327,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     file = str(path)
     if not path.is_file():
         raise InputError([Problem(file, None, None, "config file not found")])
-    text = path.read_text(encoding="utf-8-sig")
+    text = _decode(path.read_bytes())
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -299,7 +341,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
             [Problem(file, None, None, "expected a YAML mapping of keys (run, year, inputs, ...)")]
         )
     lines = _key_lines(text)
-    problems: list[Problem] = []
+    problems: list[Problem] = _duplicate_keys(text, file)
     _check_keys(data, _TOP_KEYS, (), file, lines, problems)
     sections = {
         "inputs": _INPUT_KEYS,
@@ -329,7 +371,10 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         problems.append(
             Problem(file, lines.get(("run",)), "run", f"a run name is a folder name, not a path: {run!r}")
         )
-    state_fips = str(data.get("state_fips") or "")
+    state_value = data.get("state_fips")
+    if isinstance(state_value, int) and not isinstance(state_value, bool) and 0 < state_value < 100:
+        state_value = f"{state_value:02d}"  # unquoted in the YAML file
+    state_fips = str(state_value or "")
     if state_fips and not (len(state_fips) == 2 and state_fips.isdigit()):
         problems.append(
             Problem(
@@ -445,7 +490,9 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         problems.append(
             Problem(
                 file,
-                lines.get(("family_wage", "adults")),
+                lines.get(("family_wage", "adults"))
+                or lines.get(("family_wage", "children"))
+                or lines.get(("family_wage",)),
                 "family_wage",
                 "family type: 1-2 adults and 0-3 children",
             )

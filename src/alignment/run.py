@@ -25,7 +25,7 @@ from .codes import slugify
 from .config import Config
 from .manifest import build_manifest, write_json
 from .paths import NOTEBOOKS_DIR
-from .pipeline import load_processed, read_inputs
+from .pipeline import load_processed, load_reference, read_inputs
 
 STAGE_NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("demand", "01_demand.ipynb"),
@@ -162,6 +162,7 @@ def run_pipeline(
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
     inputs = read_inputs(cfg)  # fails before anything is written
+    load_reference(cfg)  # so does a bad crosswalk file named in the config
     stages["validate"] = time.perf_counter() - t0
 
     token = uuid.uuid4().hex[:8]

@@ -3,10 +3,13 @@
 Shared by the readers in :mod:`alignment.sources`. Everything is read as text
 (``string`` dtype) so codes keep their zeros; each data row keeps the line number
 a user sees (:attr:`RawTable.rows`: header line = 1 when the header is the first
-line). CSV files are decoded as UTF-8 (with or without a byte-order mark), else
-cp1252, else Latin-1; the delimiter (``,`` ``;`` tab ``|``) is sniffed. Title lines
-above the header are skipped when header names are known (``hints``), and blank
-or one-cell note lines after the last data row ("Source: ...") are dropped.
+line). CSV files are decoded as UTF-8 (with or without a byte-order mark), UTF-16
+with a byte-order mark (Excel's "Unicode text"), else cp1252, else Latin-1; the
+delimiter (``,`` ``;`` tab ``|``) is sniffed. Title lines above the header are
+skipped when header names are known (``hints``), and blank or one-cell note lines
+after the last data row ("Source: ...") are dropped. In a workbook, a cell merged
+down several rows gives its value to every row it spans; a workbook saved under a
+``.csv`` name is read as the workbook it is.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem, display_name
+from ..schemas import validate_table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -49,15 +53,22 @@ class RawTable:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode file bytes as UTF-8 (BOM or not), else cp1252, else Latin-1; return (text, encoding).
+    """Decode file bytes as UTF-8 (BOM or not), UTF-16 (BOM), else cp1252, else Latin-1; return (text, encoding).
 
     >>> decode_text("año".encode("cp1252"))
     ('año', 'cp1252')
     >>> decode_text(b"\\xef\\xbb\\xbfa,b")
     ('a,b', 'utf-8-sig')
+    >>> decode_text("a\\tb".encode("utf-16"))
+    ('a\\tb', 'utf-16')
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8", "cp1252", "latin-1"):
         try:
             return data.decode(encoding), encoding
@@ -94,7 +105,9 @@ def _find_header(rows: list[list[object]], hints: set[str]) -> int:
 
 def _drop_blank_and_notes(frame: pd.DataFrame, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """Drop blank rows anywhere and one-cell rows after the last row with two or more cells (notes)."""
-    filled = frame.notna() & frame.apply(lambda c: c.astype("string").str.strip().ne(""))
+    filled = frame.notna() & frame.apply(
+        lambda c: c.astype("string").str.strip().ne("").fillna(False)
+    ).astype(bool)
     counts = filled.sum(axis=1).to_numpy()
     keep = counts > 0
     multi = [i for i, n in enumerate(counts) if n >= 2]
@@ -150,34 +163,61 @@ def _read_csv(path: Path, name: str, hints: set[str]) -> RawTable:
     return RawTable(frame, rows, name, header_index + 1)
 
 
+def _sheet_grid(sheet: object) -> list[list[object]]:
+    """The cells of an openpyxl worksheet from A1, a cell merged down several rows filling each of them.
+
+    Only the merged range's first column is filled, and only downward: a title or note merged across
+    columns stays one cell (so it is still recognised as a title or a note).
+    """
+    grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row == merged.min_row or merged.min_row > len(grid):
+            continue
+        col = merged.min_col - 1
+        value = grid[merged.min_row - 1][col]
+        for r in range(merged.min_row, min(merged.max_row, len(grid))):
+            grid[r][col] = value
+    return grid
+
+
 def _read_excel(path: Path, name: str, sheet: str | int | None, hints: set[str]) -> RawTable:
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+    import openpyxl
+
+    try:  # a file object: openpyxl would refuse a workbook saved under another suffix
+        with path.open("rb") as fh:
+            book = openpyxl.load_workbook(io.BytesIO(fh.read()), data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged workbook
         raise InputError(
             [Problem(name, None, None, f"cannot be opened as an Excel workbook ({e})")]
         ) from None
-    with book:
+    try:
+        names = book.sheetnames
         if sheet is None:
             sheet = 0
-        if isinstance(sheet, str) and sheet not in book.sheet_names:
-            msg = f"no sheet named {sheet!r}; sheets: {', '.join(map(repr, book.sheet_names))}"
+        if isinstance(sheet, str) and sheet not in names:
+            msg = f"no sheet named {sheet!r}; sheets: {', '.join(map(repr, names))}"
             raise InputError([Problem(name, None, None, msg)])
-        if isinstance(sheet, int) and not 0 <= sheet < len(book.sheet_names):
-            msg = (
-                f"no sheet number {sheet} (counting from 0); sheets: {', '.join(map(repr, book.sheet_names))}"
-            )
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            msg = f"no sheet number {sheet} (counting from 0); sheets: {', '.join(map(repr, names))}"
             raise InputError([Problem(name, None, None, msg)])
-        grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
-    if grid.empty:
+        grid = _sheet_grid(book[sheet] if isinstance(sheet, str) else book.worksheets[sheet])
+    finally:
+        book.close()
+    width = max((len(r) for r in grid), default=0)
+    cells = pd.DataFrame([r + [None] * (width - len(r)) for r in grid], dtype=object).map(_excel_text)
+    if cells.empty or not cells.notna().any().any():
         raise InputError([Problem(name, None, None, "the sheet is empty")])
-    cells = grid.map(_excel_text)
     header_index = _find_header(cells.values.tolist(), hints)
     frame = cells.iloc[header_index + 1 :].astype("string").reset_index(drop=True)
     frame.columns = _unique_headers(list(cells.iloc[header_index]))
     rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), dtype="int64")
     frame, rows = _drop_blank_and_notes(frame, rows)
     return RawTable(frame, rows, name, header_index + 1)
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(8)
 
 
 def read_raw(path: str | Path, *, sheet: str | int | None = None, hints: Iterable[str] = ()) -> RawTable:
@@ -188,9 +228,10 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None, hints: Iterabl
         raise InputError([Problem(name, None, None, "file not found")])
     keys = {header_key(h) for h in hints}
     suffix = p.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
+    magic = _magic(p)
+    if suffix in EXCEL_SUFFIXES or magic.startswith(b"PK\x03\x04"):  # a workbook, whatever its name
         return _read_excel(p, name, sheet, keys)
-    if suffix == ".xls":
+    if suffix == ".xls" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         msg = "old Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV"
         raise InputError([Problem(name, None, None, msg)])
     return _read_csv(p, name, keys)
@@ -302,3 +343,15 @@ def as_text(values: pd.Series) -> pd.Series:
     """Text cells stripped, with empty cells as ``<NA>`` (``string`` dtype)."""
     text = values.astype("string").str.strip()
     return text.mask(text.eq("").fillna(False))
+
+
+def validate_as_written(df: pd.DataFrame, model: type, file: str, found: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`alignment.schemas.validate_table`, its problems naming the columns as the file writes them."""
+    try:
+        return validate_table(df, model, file)
+    except InputError as exc:
+        problems = [
+            Problem(p.file, p.row, found.get(p.column, p.column) if p.column else None, p.message)
+            for p in exc.problems
+        ]
+        raise InputError(problems) from None

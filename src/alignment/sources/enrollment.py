@@ -16,6 +16,8 @@ Rules (see ``docs/tables.md``):
   needs ``state_fips``); with ``state_fips`` every county must be in that state;
 * a CIP code that cannot be normalized is *not* an error: ``cip`` is ``<NA>`` and
   ``cip_raw`` keeps the cell, so the row reaches the "unmatched" table downstream;
+* a row repeating an earlier row cell for cell is a problem (its students would count twice);
+* columns the reader does not use are ignored and listed in ``attrs["ignored_columns"]``;
 * every problem in the file is reported at once (:class:`alignment.errors.InputError`).
 """
 
@@ -30,8 +32,8 @@ import pandas as pd
 from ..codes import STATE_POSTAL, clean_text, normalize_cip_series, normalize_county_fips_series
 from ..codes import normalize_state_fips as _state
 from ..errors import InputError, Problem
-from ..schemas import Enrollment, validate_table
-from ._tabular import as_text, match_columns, parse_counts, read_raw
+from ..schemas import Enrollment
+from ._tabular import as_text, match_columns, parse_counts, read_raw, validate_as_written
 
 COUNT_COLUMNS = ("enrolled", "concentrators", "completers")
 COLUMNS = (
@@ -231,6 +233,7 @@ def read_enrollment(
     out["source_file"] = pd.Series(file, index=raw.index, dtype="string")
     out["source_row"] = rows.astype("int64")
 
+    problems.extend(_repeated_rows(raw, rows, file))
     if problems:
         problems.sort(
             key=lambda p: (p.row or 0, list(raw.columns).index(p.column) if p.column in raw.columns else 0)
@@ -238,4 +241,25 @@ def read_enrollment(
         raise InputError(problems)
     if n == 0:
         raise InputError([Problem(file, None, None, "the file has a header but no data rows")])
-    return validate_table(out.loc[:, list(COLUMNS)], Enrollment, file)
+    table_out = validate_as_written(out.loc[:, list(COLUMNS)], Enrollment, file, found)
+    table_out.attrs["ignored_columns"] = [c for c in raw.columns if c not in set(found.values())]
+    return table_out
+
+
+def _repeated_rows(raw: pd.DataFrame, rows: pd.Series, file: str) -> list[Problem]:
+    """A row whose every cell equals an earlier row's is a problem (its students would count twice)."""
+    repeat = raw.duplicated(keep="first")
+    if not repeat.any():
+        return []
+    first: dict[tuple, int] = {}
+    out = []
+    for i, cells in enumerate(raw.itertuples(index=False, name=None)):
+        key = tuple("" if pd.isna(c) else str(c).strip() for c in cells)
+        if key in first and repeat.iat[i]:
+            msg = (
+                f"repeats row {first[key]} exactly (every cell is the same), so its students would count "
+                "twice; delete the repeat, or add a column that tells the two rows apart"
+            )
+            out.append(Problem(file, int(rows.iat[i]), None, msg))
+        first.setdefault(key, int(rows.iat[i]))
+    return out

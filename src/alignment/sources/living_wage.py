@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..codes import clean_text, normalize_county_fips_series, normalize_state_fips_series
 from ..errors import InputError, Problem
-from ..schemas import LivingWage, validate_table
-from ._tabular import as_text, match_columns, read_raw
+from ..schemas import LivingWage
+from ._tabular import as_text, match_columns, read_raw, validate_as_written
 from .enrollment import parse_school_year
 
 COLUMNS = ("year", "state_fips", "county_fips", "adults", "children", "earners", "wage_hourly_usd")
@@ -189,7 +189,7 @@ def read_living_wage(
         raise InputError(problems)
     out = out.astype({"year": "int64", "adults": "int64", "children": "int64", "earners": "int64"})
     out["wage_hourly_usd"] = out["wage_hourly_usd"].astype("float64")
-    return validate_table(out, LivingWage, file)
+    return validate_as_written(out, LivingWage, file, found)
 
 
 def _family_words(adults: int, children: int, earners: int) -> str:

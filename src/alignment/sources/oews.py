@@ -25,6 +25,7 @@ comes from the ``year`` argument or from an ``M2025``-like token in the file nam
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +37,7 @@ import pandera.pandas as pa
 from ..codes import normalize_soc, normalize_soc_series
 from ..errors import InputError, Problem, display_name
 from ..schemas import WAGE_FLAGS, OccupationWages, problems_from_schema_errors
+from ._tabular import decode_text
 
 __all__ = ["OUTPUT_COLUMNS", "oews_wage_lookup", "read_oews", "year_from_name"]
 
@@ -206,7 +208,13 @@ def _read_table(
                     return None
             df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **text)
         else:
-            df = pd.read_csv(path, encoding="utf-8-sig", **text)
+            decoded, _ = decode_text(path.read_bytes())
+            if not decoded.strip():
+                problems.append(Problem(shown, None, None, "the file is empty"))
+                return None
+            first = decoded.splitlines()[0]
+            sep = max(",;\t|", key=first.count)
+            df = pd.read_csv(io.StringIO(decoded), sep=sep if first.count(sep) else ",", **text)
     except (ValueError, KeyError, ImportError, OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, None, None, f"cannot read as an OEWS xlsx or CSV file: {exc}"))
         return None

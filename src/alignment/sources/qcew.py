@@ -69,6 +69,7 @@ OUTPUT_COLUMNS = [
     "source_row",
 ]
 
+_THOUSANDS = r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 _CODES = ["area_fips", "own_code", "industry_code", "agglvl_code", "qtr", "disclosure_code"]
 _TITLES = ["area_title", "own_title", "industry_title", "agglvl_title", "size_title"]
 
@@ -203,12 +204,45 @@ def _expand(paths: str | Path | Iterable[str | Path], problems: list[Problem]) -
     return files
 
 
-def _header(path: Path) -> list[str] | None:
+_SEPARATORS = ",;\t|"
+_EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+@dataclass(frozen=True)
+class _Sniffed:
+    """What the first bytes of a file say: its header cells, delimiter, encoding, or that it is a workbook."""
+
+    header: list[str] | None
+    sep: str = ","
+    encoding: str = "utf-8"
+    workbook: bool = False
+
+
+def _sniff(path: Path) -> _Sniffed:
+    """Header, delimiter (``,`` ``;`` tab ``|``) and encoding (UTF-8, UTF-16 with BOM, else cp1252) of a CSV."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return next(csv.reader(fh), None)
-    except (UnicodeDecodeError, csv.Error):
-        return None
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return _Sniffed(None)
+    if head.startswith(_EXCEL_MAGIC):
+        return _Sniffed(None, workbook=True)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding, text = "utf-16", head.decode("utf-16", errors="ignore")
+    else:
+        try:
+            encoding, text = "utf-8", head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            truncated = exc.start >= len(head) - 3  # a character cut at the end of the sample
+            encoding = "utf-8" if truncated else "cp1252"
+            text = head[: exc.start].decode("utf-8-sig") if truncated else head.decode("cp1252")
+    line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if not line.strip():
+        return _Sniffed(None, encoding=encoding)
+    sep = max(_SEPARATORS, key=line.count)
+    sep = sep if line.count(sep) else ","
+    header = next(csv.reader([line], delimiter=sep), None)
+    return _Sniffed(header, sep, encoding)
 
 
 def detect_layout(columns: Iterable[str]) -> tuple[Layout | None, float]:
@@ -251,7 +285,15 @@ def _schema_problems(df: pd.DataFrame) -> list[Problem]:
 
 def _read_one(shown: str, path: Path, problems: list[Problem]) -> tuple[Layout, pd.DataFrame] | None:
     """The layout of one file and its needed columns, typed, with ``source_file`` and ``source_row``."""
-    header = _header(path)
+    sniffed = _sniff(path)
+    header = sniffed.header
+    if sniffed.workbook:
+        msg = (
+            "this is an Excel workbook, not a CSV file; QCEW files are read as the CSV files BLS publishes: "
+            "download the CSV, or save this sheet as CSV (comma delimited)"
+        )
+        problems.append(Problem(shown, None, None, msg))
+        return None
     if not header:
         problems.append(
             Problem(shown, None, None, f"empty or unreadable file; expected a QCEW CSV ({_expected_text()})")
@@ -278,7 +320,7 @@ def _read_one(shown: str, path: Path, problems: list[Problem]) -> tuple[Layout, 
         )
         return None
     wanted = layout.required + [c for c in layout.optional if c in names]
-    raw = _read_csv(shown, path, layout, {names[c]: c for c in wanted}, problems)
+    raw = _read_csv(shown, path, layout, {names[c]: c for c in wanted}, problems, sniffed)
     if raw is None:
         return None
     raw["source_file"] = pd.Series(shown, index=raw.index, dtype="string")
@@ -287,12 +329,22 @@ def _read_one(shown: str, path: Path, problems: list[Problem]) -> tuple[Layout, 
 
 
 def _read_csv(
-    shown: str, path: Path, layout: Layout, rename: dict[str, str], problems: list[Problem]
+    shown: str,
+    path: Path,
+    layout: Layout,
+    rename: dict[str, str],
+    problems: list[Problem],
+    sniffed: _Sniffed,
 ) -> pd.DataFrame | None:
-    """The needed columns, typed. Fast path: pyarrow parses the numbers; on a bad cell, find it as text."""
+    """The needed columns, typed. Fast path: pyarrow parses the numbers; on a bad cell, find it as text.
+
+    Numbers with thousands separators (``2,000``, a file re-saved by a spreadsheet) are read on the slow path.
+    """
     numeric = [c for c in rename.values() if c not in _CODES and c not in ("size_code", "lq_disclosure_code")]
     dtypes = {src: ("Float64" if dst in numeric else "string") for src, dst in rename.items()}
-    options = {"usecols": list(rename), "na_values": [""], "keep_default_na": False}
+    options = {"usecols": list(rename), "na_values": [""], "keep_default_na": False, "sep": sniffed.sep}
+    if sniffed.encoding != "utf-8":
+        options["encoding"] = sniffed.encoding
     try:
         df = pd.read_csv(path, engine="pyarrow", dtype=dtypes, **options)
     except Exception:  # a cell pyarrow cannot parse as a number: locate it precisely
@@ -305,7 +357,8 @@ def _read_csv(
         before = len(problems)
         for col in numeric:
             text = df[col].str.strip()
-            number = pd.to_numeric(text, errors="coerce")
+            plain = text.str.replace(_THOUSANDS, lambda m: m.group(0).replace(",", ""), regex=True)
+            number = pd.to_numeric(plain, errors="coerce")
             for i in np.flatnonzero((text.notna() & number.isna()).to_numpy()):
                 problems.append(
                     Problem(

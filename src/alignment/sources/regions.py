@@ -29,8 +29,8 @@ from ..codes import (
     slugify,
 )
 from ..errors import InputError, Problem
-from ..schemas import REGION_TYPES, Regions, validate_table
-from ._tabular import as_text, header_key, match_columns, read_raw
+from ..schemas import REGION_TYPES, Regions
+from ._tabular import as_text, header_key, match_columns, read_raw, validate_as_written
 
 COLUMNS = ("county_fips", "county_name", "region_id", "region_name", "region_type", "oews_area")
 
@@ -226,4 +226,4 @@ def read_regions(
             "source_row": rows.astype("int64"),
         }
     )
-    return validate_table(out, Regions, file)
+    return validate_as_written(out, Regions, file, found)
