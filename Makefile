@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean-demo lab
+.PHONY: help install demo test lint format clean-demo lab screenshots
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -26,13 +26,16 @@ demo: $(STAMP) ## Generate the synthetic Demo State and build its reports (repor
 test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to-end)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
+screenshots: $(STAMP) ## PNGs of reports/demo (index, region reports, PDF page 1) into screenshots/ (after make demo)
+	$(BIN)/python scripts/screenshots.py reports/demo --out screenshots
+
 lint: $(STAMP) ## ruff check and format check
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 format: $(STAMP) ## Apply ruff fixes and formatting
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)

@@ -43,9 +43,13 @@ def test_demo_writes_every_promised_file(demo_run):
     regions = pd.read_csv(demo_run / "data" / "raw" / "demo" / "regions.csv", dtype=str)
     assert regions["county_fips"].nunique() >= 30 and regions["region_id"].nunique() >= 5
     index = (reports / "index.html").read_text()
+    assert (reports / "state-tables.xlsx").is_file()
     for rid in regions["region_id"].unique():
         assert (reports / rid / "report.html").is_file()
-        assert f'href="{rid}/report.html"' in index
+        assert (reports / rid / "tables.xlsx").is_file()
+        assert f'href="{rid}/report.html"' in index and f'href="{rid}/tables.xlsx"' in index
+        if shutil.which("chromium"):
+            assert (reports / rid / "report.pdf").read_bytes().startswith(b"%PDF")
     assert not list((demo_run / "reports").glob(".*partial*")), "no staging folder may be left behind"
 
 
@@ -200,7 +204,7 @@ def test_rerun_gives_byte_identical_tables_and_reports(demo_run):
         out = {}
         for folder in (demo_run / "data" / "processed" / "demo", demo_run / "reports" / "demo"):
             for p in sorted(folder.rglob("*")):
-                if p.suffix in {".parquet", ".html"}:
+                if p.suffix in {".parquet", ".html", ".xlsx"}:
                     out[str(p.relative_to(demo_run))] = sha256_file(p)
         return out
 

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from alignment.report.narrative import FLAG_LABELS, protect_alignment, table_html
+from alignment.report.narrative import FLAG_LABELS, table_html
+from alignment.report.publish import protect_alignment
 
 
 def _alignment() -> pd.DataFrame:

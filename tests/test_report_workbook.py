@@ -14,9 +14,9 @@ import pytest
 from alignment.config import load_config
 from alignment.demo import generate_demo
 from alignment.pipeline import alignment_stage, demand_stage, load_processed, supply_stage
+from alignment.report.publish import protect_tables
 from alignment.report.workbook import (
     SHEETS,
-    protect_tables,
     write_region_workbook,
     write_state_workbook,
 )

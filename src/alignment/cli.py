@@ -41,6 +41,8 @@ def _run_config(config_path: Path, *, workers: int | None, progress: bool) -> in
     except KeyboardInterrupt:
         _err("interrupted: the previous run's outputs are unchanged.")
         return EXIT_INTERRUPTED
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
     index = result.reports_dir / "index.html"
     try:
         shown = index.relative_to(Path.cwd())

@@ -249,7 +249,12 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         )
     write_table(unmatched, out_dir / "unmatched.parquet")
     write_table(programs, out_dir / "programs.parquet")
-    return {"programs": programs, "supply": supply, "supply_subcluster": by_subcluster, "unmatched": unmatched}
+    return {
+        "programs": programs,
+        "supply": supply,
+        "supply_subcluster": by_subcluster,
+        "unmatched": unmatched,
+    }
 
 
 def family_wage_stage(cfg: Config, inputs: Inputs, weights: pd.Series | None = None) -> pd.DataFrame:

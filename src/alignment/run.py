@@ -99,9 +99,13 @@ def execute_notebook(notebook: Path, output: Path, params: dict, cwd: Path) -> P
 def _region_job(args: tuple) -> tuple[str, str | None, float]:
     """Execute the region report notebook for one region and export its HTML (runs in a worker process)."""
     region_id, region_name, config_path, processed, notebooks_out, report_dir, title, cwd = args
+    from .config import load_config
     from .report.html import notebook_to_html
+    from .report.pdf import PdfError, html_to_pdf, print_css
+    from .report.workbook import write_region_workbook
 
     start = time.perf_counter()
+    note = None
     try:
         executed = execute_notebook(
             NOTEBOOKS_DIR / REGION_NOTEBOOK,
@@ -109,13 +113,29 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
             {"config_path": str(config_path), "processed_dir": str(processed), "region_id": region_id},
             Path(cwd),
         )
-        notebook_to_html(executed, Path(report_dir) / "report.html", title=f"{region_name} — {title}")
-        return region_id, None, time.perf_counter() - start
+        html = notebook_to_html(
+            executed,
+            Path(report_dir) / "report.html",
+            title=f"{region_name} — {title}",
+            extra_css=print_css(),
+        )
+        write_region_workbook(
+            Path(report_dir) / "tables.xlsx",
+            load_processed(processed),
+            region_id,
+            cfg=load_config(config_path),
+        )
+        try:
+            html_to_pdf(html, Path(report_dir) / "report.pdf")
+        except PdfError as exc:  # a missing browser costs the PDF, never the run
+            note = f"no PDF: {str(exc).strip().splitlines()[-1]}"
+        return region_id, None, time.perf_counter() - start, note
     except Exception as exc:  # reported per region; the batch carries on
         return (
             region_id,
             f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}",
             (time.perf_counter() - start),
+            None,
         )
 
 
@@ -125,6 +145,7 @@ class RunResult:
     reports_dir: Path
     stage_seconds: dict[str, float] = field(default_factory=dict)
     regions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def region_summaries(tables: dict[str, pd.DataFrame], regions: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -157,6 +178,7 @@ def run_pipeline(
     from tqdm.auto import tqdm
 
     from .report.index import write_index
+    from .report.workbook import write_state_workbook
 
     cwd = Path.cwd()
     stages: dict[str, float] = {}
@@ -200,14 +222,17 @@ def run_pipeline(
             for r in regions.itertuples()
         ]
         failures: dict[str, str] = {}
+        warnings: list[str] = []
         n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         bar.set_postfix_str("region reports")
         with ProcessPoolExecutor(max_workers=n) as pool:
             futures = [pool.submit(_region_job, job) for job in jobs]
             for fut in as_completed(futures):
-                region_id, error, _ = fut.result()
+                region_id, error, _, note = fut.result()
                 if error:
                     failures[region_id] = error
+                if note and note not in warnings:
+                    warnings.append(note)
                 bar.update(1)
         stages["region reports"] = time.perf_counter() - start
         if failures:
@@ -219,12 +244,15 @@ def run_pipeline(
 
         start = time.perf_counter()
         tables = load_processed(stage_proc)
+        write_state_workbook(stage_rep / "state-tables.xlsx", tables, cfg=cfg)
         summary = region_summaries(tables, inputs.regions, cfg.year)
-        links = {r.region_id: f"{slugify(r.region_id)}/report.html" for r in regions.itertuples()}
-        outputs = [f"{slugify(r)}/report.html" for r in regions["region_id"]] + [
-            "index.html",
-            "manifest.json",
-        ]
+        links: dict[str, dict[str, str]] = {}
+        outputs = ["index.html", "manifest.json", "state-tables.xlsx"]
+        for rid in regions["region_id"]:
+            slug = slugify(rid)
+            files = {"Report": "report.html", "PDF": "report.pdf", "Workbook": "tables.xlsx"}
+            links[rid] = {k: f"{slug}/{f}" for k, f in files.items() if (stage_rep / slug / f).is_file()}
+            outputs += list(links[rid].values())
         manifest = build_manifest(cfg, outputs=outputs, stages=stages)
         write_index(
             stage_rep / "index.html",
@@ -249,4 +277,4 @@ def run_pipeline(
         raise
     finally:
         bar.close()
-    return RunResult(cfg.processed_dir, cfg.reports_dir, stages, list(regions["region_id"]))
+    return RunResult(cfg.processed_dir, cfg.reports_dir, stages, list(regions["region_id"]), warnings)

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..config import Config, load_config
 from ..pipeline import load_processed
-from ..privacy import format_count, suppress_counts
+from ..privacy import format_count
 from ..sources.regions import read_regions
+from .publish import protect_tables
 
 FLAG_LABELS = {
     "UNDERSUPPLIED": "Demand with little or no program",
@@ -63,11 +64,11 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
         known = ", ".join(sorted(regions["region_id"].unique()))
         raise ValueError(f"unknown region_id {region_id!r}; the regions file has: {known}")
     name = str(mine["region_name"].iloc[0])
-    threshold = int(cfg.thresholds.get("privacy_threshold", 10))
-    al = tables["alignment"]
-    al = protect_alignment(al[(al["region_id"] == region_id) & (al["year"] == cfg.year)], threshold)
+    published = protect_tables(tables, cfg)  # the same privacy rules as every other published output
+    al = published["alignment"]
+    al = al[(al["region_id"] == region_id) & (al["year"] == cfg.year)].reset_index(drop=True)
     names = tables["alignment"].drop_duplicates("cluster_code").set_index("cluster_code")["cluster_name"]
-    fl = tables["flags"]
+    fl = published["flags"]
     fl = fl[fl["region_id"] == region_id].copy()
     fl["cluster_name"] = fl["cluster_code"].map(names)
     pw = tables.get("program_wages")
@@ -84,7 +85,7 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
         cfg=cfg,
         region_id=region_id,
         region_name=name,
-        tables=tables,
+        tables={**tables, "published_alignment": published["alignment"]},
         alignment=al,
         flags=fl,
         program_wages=pw,
@@ -94,24 +95,6 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
         else None,
         counties=sorted(str(c) for c in mine[county_col].dropna()),
     )
-
-
-def protect_alignment(alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The alignment rows as they may be published: small supply counts hidden, with everything derived from them.
-
-    Primary and complementary suppression of ``supply`` within each region × year
-    (:func:`alignment.privacy.suppress_counts`); where a count is hidden, its share, gap and
-    ratio are hidden too, since each would give the count back.
-    """
-    raw = pd.to_numeric(alignment["supply"], errors="coerce").reset_index(drop=True)
-    out = suppress_counts(
-        alignment.reset_index(drop=True), ["supply"], threshold, group_by=["region_id", "year"]
-    )
-    out["supply_small"] = ((raw > 0) & (raw < threshold)).fillna(False).astype(bool)
-    hidden = out["supply_suppressed"].astype(bool)
-    for col in ("supply_share", "gap", "ratio"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hidden)
-    return out
 
 
 def _pct(x: float) -> str:
@@ -287,22 +270,22 @@ def gap_map(ctx: RegionContext):
     counties = maps.load_counties(ctx.cfg.state_fips, ctx.cfg.inputs.geometry)
     shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
     cluster = gap_cluster(ctx)
-    all_regions = ctx.tables["alignment"]
-    all_regions = all_regions[all_regions["year"] == ctx.cfg.year]
+    all_regions = ctx.tables["published_alignment"]
     return maps.plot_gap_map(shapes, all_regions, cluster, year=ctx.cfg.year, highlight_region=ctx.region_id)
 
 
 def gap_map_alt_text(ctx: RegionContext) -> str:
     """Alt text of the curriculum-gap map: the cluster and the gap of every region, in words."""
     cluster = gap_cluster(ctx)
-    al = ctx.tables["alignment"]
-    al = al[(al["year"] == ctx.cfg.year) & (al["cluster_code"] == cluster)].sort_values(
-        "gap", ascending=False
-    )
+    al = ctx.tables["published_alignment"]
+    al = al[al["cluster_code"] == cluster].sort_values("gap", ascending=False)
     if al.empty:
         return "Map of the state's regions; no gap could be computed."
     name = str(al["cluster_name"].iloc[0])
-    parts = [f"{r.region_name}: {r.gap:+,.0f}" for r in al.itertuples() if pd.notna(r.gap)]
+    parts = [
+        f"{r.region_name}: {r.gap:+,.0f}" if pd.notna(r.gap) else f"{r.region_name}: withheld"
+        for r in al.itertuples()
+    ]
     return (
         f"Map of the state's regions coloured by the gap in {name} {ctx.cfg.supply_measure} "
         f"(positive = students short of the job mix, negative = surplus), {ctx.region_name} outlined. "
