@@ -43,7 +43,7 @@ def test_demo_writes_every_promised_file(demo_run):
     regions = pd.read_csv(demo_run / "data" / "raw" / "demo" / "regions.csv", dtype=str)
     assert regions["county_fips"].nunique() >= 30 and regions["region_id"].nunique() >= 5
     index = (reports / "index.html").read_text()
-    assert (reports / "state-tables.xlsx").is_file()
+    assert (reports / "state-tables.xlsx").is_file() and 'href="state-tables.xlsx"' in index
     for rid in regions["region_id"].unique():
         assert (reports / rid / "report.html").is_file()
         assert (reports / rid / "tables.xlsx").is_file()

@@ -174,3 +174,21 @@ def test_manifest_shaped_provenance_and_merged_counts():
     assert "<dd>index.html, north/report.html</dd>" in html
     assert "<dd>yes</dd>" in html
     assert "Made with alignment 0.1.0." in html
+
+
+def test_statewide_links_are_listed_and_escaped(tmp_path):
+    from alignment.report.index import render_index
+
+    summary = pd.DataFrame({"region_id": ["a"], "region_name": ["A"]})
+    html = render_index(
+        title="T",
+        synthetic=False,
+        regions_summary=summary,
+        links={"a": "a/report.html"},
+        provenance={},
+        state_links={"State <workbook>": "state-tables.xlsx"},
+    )
+    assert 'Statewide: <a href="state-tables.xlsx">State &lt;workbook&gt;</a>' in html
+    assert "Statewide" not in render_index(
+        title="T", synthetic=False, regions_summary=summary, links={"a": "a/report.html"}, provenance={}
+    )

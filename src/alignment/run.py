@@ -260,6 +260,7 @@ def run_pipeline(
             synthetic=cfg.synthetic,
             regions_summary=summary,
             links=links,
+            state_links={"Workbook with every region (Excel)": "state-tables.xlsx"},
             provenance={k: v for k, v in manifest.items() if k not in ("created_utc", "stage_seconds")},
         )
         write_json(stage_rep / "manifest.json", manifest)

@@ -136,6 +136,7 @@ def render_index(
     regions_summary: pd.DataFrame,
     links: Mapping[str, Any],
     provenance: Mapping[str, Any],
+    state_links: Mapping[str, str] | None = None,
 ) -> str:
     """The index page as a string; see :func:`write_index`."""
     if "region_id" not in regions_summary:
@@ -191,6 +192,7 @@ def render_index(
             sha_column=sha_column,
             config=_flatten(config),
             version=version,
+            state_links=_links({"state": dict(state_links or {})}, "state"),
         )
     )
 
@@ -203,6 +205,7 @@ def write_index(
     regions_summary: pd.DataFrame,
     links: Mapping[str, Any],
     provenance: Mapping[str, Any],
+    state_links: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the run's self-contained ``index.html`` atomically; returns ``path``.
 
@@ -214,7 +217,8 @@ def write_index(
     href}`` (e.g. ``{"HTML": "north/report.html", "PDF": "north/report.pdf"}``).
     ``provenance``: ``inputs`` (list of ``{path, size, sha256}`` dicts, or
     ``{path: sha256}``), ``config`` (nested dict, shown flattened), ``version``,
-    and any other facts (shown as a list). Every string is HTML-escaped.
+    and any other facts (shown as a list). ``state_links``: ``{label: href}`` of
+    statewide files (e.g. the state workbook). Every string is HTML-escaped.
     """
     html = render_index(
         title=title,
@@ -222,6 +226,7 @@ def write_index(
         regions_summary=regions_summary,
         links=links,
         provenance=provenance,
+        state_links=state_links,
     )
     return write_text(Path(path), html)
 
