@@ -29,9 +29,9 @@ def demo_run(tmp_path_factory) -> Path:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"done in [\d.]+ s \(.*demand [\d.]+ s.*region reports [\d.]+ s", proc.stdout), (
-        proc.stdout
-    )
+    assert re.search(
+        r"done in [\d.]+ s \(.*demand [\d.]+ s.*region reports [\d.]+ s.*privacy audit", proc.stdout
+    ), proc.stdout
     return work
 
 
@@ -44,6 +44,8 @@ def test_demo_writes_every_promised_file(demo_run):
     assert regions["county_fips"].nunique() >= 30 and regions["region_id"].nunique() >= 5
     index = (reports / "index.html").read_text()
     assert (reports / "state-tables.xlsx").is_file() and 'href="state-tables.xlsx"' in index
+    assert (reports / "maps.gpkg").is_file() and 'href="maps.gpkg"' in index
+    assert "data:image/png;base64," in index  # the statewide overview map, embedded
     for rid in regions["region_id"].unique():
         assert (reports / rid / "report.html").is_file()
         assert (reports / rid / "tables.xlsx").is_file()
@@ -221,3 +223,9 @@ def test_rerun_gives_byte_identical_tables_and_reports(demo_run):
     assert before.keys() == after.keys()
     changed = [k for k in before if before[k] != after[k]]
     assert not changed, f"not deterministic: {changed}"
+
+
+def test_published_run_passes_the_privacy_audit(demo_run, capsys, monkeypatch):
+    monkeypatch.chdir(demo_run)
+    assert main(["audit", "demo"]) == 0
+    assert "no small student count" in capsys.readouterr().out

@@ -34,11 +34,12 @@ def test_complementary_ties_and_index_kept():
     assert out["n_suppressed"].tolist() == [True, True, False]  # first of the tied 20s
 
 
-def test_upstream_na_counts_as_hidden():
+def test_upstream_na_is_hidden_but_protects_nothing():
     df = pd.DataFrame({"n": [pd.NA, 40, 60]}, dtype="Int64")
     out = suppress_counts(df, ["n"])
-    # the missing cell is hidden already, so 40 is hidden with it
-    assert out["n_suppressed"].tolist() == [True, True, False]
+    # the cell missing in the source is shown as hidden, but it adds nothing to a published total, so it
+    # neither needs a complement nor counts as one (counting it let a lone small count be recovered)
+    assert out["n_suppressed"].tolist() == [True, False, False]
 
 
 def test_several_columns_and_no_group_by():
@@ -92,3 +93,17 @@ def test_no_hidden_cell_recoverable_by_subtraction(cells, threshold):
             hidden_positive = original[hidden][original[hidden] > 0]
             if len(hidden_positive) >= 2:
                 assert all(total_minus_shown != v for v in hidden_positive)
+
+
+def test_a_cell_missing_in_the_source_does_not_protect_a_small_count():
+    """Total 50 = 10 + 14 + 22 + 4 + (suppressed in the source): the 4 needs a complement of its own."""
+    df = pd.DataFrame({"g": ["a"] * 5, "n": pd.array([10, 14, 22, 4, pd.NA], dtype="Int64")})
+    out = suppress_counts(df, ["n"], threshold=10, group_by=["g"])
+    hidden = out["n_suppressed"].tolist()
+    assert hidden == [
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]  # the 4, its complement (10) and the source-missing cell

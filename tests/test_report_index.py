@@ -1,11 +1,14 @@
 """The run's index.html: escaping, links, synthetic banner, provenance, accessibility basics."""
 
+import base64
 import re
 from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
+from alignment.maps import figure_png
 from alignment.report.index import SYNTHETIC_BANNER, render_index, summarize_regions, write_index
 
 
@@ -192,3 +195,66 @@ def test_statewide_links_are_listed_and_escaped(tmp_path):
     assert "Statewide" not in render_index(
         title="T", synthetic=False, regions_summary=summary, links={"a": "a/report.html"}, provenance={}
     )
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.external = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs)
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            if value.startswith(("http:", "https:", "//")):
+                self.external.append(value)
+
+
+def test_state_map_is_embedded_inline_with_alt_text(tmp_path, summary, provenance):
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    png = figure_png(fig, dpi=20)
+    path = write_index(
+        tmp_path / "index.html",
+        title="Demo",
+        synthetic=False,
+        regions_summary=summary,
+        links={},
+        provenance=provenance,
+        state_map_png=png,
+    )
+    html = path.read_text(encoding="utf-8")
+    parser = _Images()
+    parser.feed(html)
+    assert len(parser.images) == 1 and parser.external == []
+    image = parser.images[0]
+    assert image["src"].startswith("data:image/png;base64,")
+    assert base64.b64decode(image["src"].removeprefix("data:image/png;base64,")) == png
+    # default alt text: every region's index in words, names escaped by the parser round trip
+    assert image["alt"] == (
+        "Map of the state's regions coloured by their dissimilarity index (0 = same mix, 1 = disjoint): "
+        "North <script>alert('x')</script> 0.312; South & Coast no data."
+    )
+    assert "<script>" not in html
+    assert '<h2 id="overview-heading">Statewide overview</h2>' in html
+
+    custom = render_index(
+        title="Demo",
+        synthetic=False,
+        regions_summary=summary,
+        links={},
+        provenance=provenance,
+        state_map_png=png,
+        state_map_alt='Regions "coloured"',
+    )
+    assert 'alt="Regions &#34;coloured&#34;"' in custom
+
+
+def test_state_map_is_optional_and_must_be_png(summary, provenance):
+    kwargs = dict(title="t", synthetic=False, regions_summary=summary, links={}, provenance=provenance)
+    html = render_index(**kwargs)
+    assert "<img" not in html and "Statewide overview" not in html
+    with pytest.raises(ValueError, match="PNG"):
+        render_index(state_map_png=b"GIF89a", **kwargs)

@@ -1,4 +1,4 @@
-"""Command line: ``alignment demo``, ``alignment run CONFIG.yml``, ``alignment validate CONFIG.yml``."""
+"""Command line: ``alignment demo``, ``alignment run CONFIG.yml``, ``alignment validate CONFIG.yml``, ``alignment audit RUN``."""
 
 from __future__ import annotations
 
@@ -102,6 +102,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import audit_run
+
+    reports = Path(args.reports_dir) / args.run
+    processed = Path(args.processed_dir) / args.run
+    missing = [str(p) for p in (reports, processed) if not p.is_dir()]
+    if missing:
+        _err(f"error: no such folder: {', '.join(missing)} (run the pipeline first)")
+        return EXIT_INPUT
+    notes: list[str] = []
+    findings = audit_run(reports, processed, args.threshold, notes=notes)
+    for note in notes:
+        _err(f"note: {note}")
+    if not findings:
+        print(f"audit {reports}: no small student count can be read or worked out")
+        return EXIT_OK
+    for f in findings:
+        print(f)
+    _err(f"{len(findings)} finding(s): small student counts can be read or worked out from {reports}")
+    return EXIT_INPUT
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alignment",
@@ -131,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a config and every input file; list every problem")
     p.add_argument("config")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("audit", help="check a finished run's published files for recoverable small counts")
+    p.add_argument("run", help="the run's name (its folder under reports/ and data/processed/)")
+    p.add_argument("--reports-dir", default="reports", help="default: %(default)s")
+    p.add_argument("--processed-dir", default="data/processed", help="default: %(default)s")
+    p.add_argument("--threshold", type=int, default=None, help="default: the run's privacy_threshold")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

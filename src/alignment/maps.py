@@ -11,6 +11,12 @@ projection (EPSG:5070), so regions keep their true relative size.
 The gap is ``demand_equivalent − supply`` per region × cluster (see
 ``align.py``): positive = fewer students than the regional demand mix calls for
 ("students short"), negative = more ("surplus").
+
+For GIS users, :func:`run_geopackage` writes one GeoPackage with the counties,
+the dissolved regions and the published gap per region × cluster, in the
+boundary file's own CRS (NAD83, EPSG:4269, for the Census files).
+:func:`plot_state_overview` maps every region's dissimilarity index for the
+run's index page; :func:`figure_png` turns a figure into reproducible PNG bytes.
 """
 
 from __future__ import annotations
@@ -18,19 +24,26 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
+from io import BytesIO
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import mapclassify
+import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import MaxNLocator
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 
 from .atomic import atomic_path
 
@@ -41,6 +54,34 @@ GAP_CMAP = "PuOr"  # low (surplus, −) orange, high (students short, +) purple;
 MISSING_COLOR = "#d9d9d9"
 MISSING_HATCH = "///"
 GAP_LEGEND_TITLE = "Gap: students short (+) / surplus (−) vs demand mix"
+OVERVIEW_CMAP = "YlGnBu"  # ColorBrewer sequential, colour-blind safe; darker = mixes further apart
+OVERVIEW_LEGEND_TITLE = "Dissimilarity index\n(0 = same mix, 1 = disjoint)"
+PNG_DPI = 150
+GAP_LAYER_COLUMNS = [
+    "region_id",
+    "region_name",
+    "year",
+    "cluster_code",
+    "cluster_name",
+    "supply",
+    "supply_text",
+    "supply_share",
+    "demand_share",
+    "lq",
+    "gap",
+    "ratio",
+]
+LAYER_DESCRIPTIONS = {
+    "counties": "County boundaries with the region each county belongs to. CRS: {crs}, as the boundary file.",
+    "regions": "Regions dissolved from their counties. CRS: {crs}, as the boundary file.",
+    "gap_by_region": (
+        "Published supply-demand alignment per region and career cluster, {year} (one row per region x "
+        "cluster, region polygon repeated). supply is empty where the count is hidden for student privacy "
+        "and supply_text says why (e.g. '<10', 'withheld'); supply_share, gap and ratio of a hidden count are "
+        "empty too. gap = demand equivalent - supply: positive = students short, negative = surplus. "
+        "CRS: {crs}, as the boundary file."
+    ),
+}
 
 
 def _plotly_geo_shapefile() -> Path | None:
@@ -200,6 +241,7 @@ def plot_gap_map(
     ax: Axes | None = None,
     bounds: Sequence[float] | None = None,
     legend: bool = True,
+    labels: Literal["name", "value"] = "name",
 ) -> Figure:
     """Choropleth of the supply–demand ``gap`` per region for one career cluster and year.
 
@@ -208,8 +250,9 @@ def plot_gap_map(
     ``mapclassify.UserDefined``; colours run from orange (surplus, −) through
     light to purple (students short, +). Regions without a gap (no row, or a
     suppressed cell) are grey and hatched. Each region is outlined and labelled
-    with its name and signed gap; ``highlight_region`` gets a heavy outline.
-    Drawn in EPSG:5070 (equal-area).
+    with its name and signed gap (``labels="value"``: the gap only, for small
+    panels); ``highlight_region`` gets a heavy outline. Drawn in EPSG:5070
+    (equal-area).
     """
     rows = _gap_for(alignment, cluster_code, year)
     shapes = region_shapes[["region_id", "region_name", "geometry"]].merge(
@@ -240,11 +283,11 @@ def plot_gap_map(
         point = r.geometry.representative_point()
         value = "n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−")
         ax.annotate(
-            f"{r.region_name}\n{value}",
+            f"{r.region_name}\n{value}" if labels == "name" else value,
             xy=(point.x, point.y),
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=8 if labels == "name" else 7,
             fontweight="bold" if r.region_id == highlight_region else "normal",
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
         )
@@ -270,7 +313,11 @@ def plot_gap_small_multiples(
     year: int,
     ncols: int = 3,
 ) -> Figure:
-    """One page of gap maps, one per cluster, on one shared symmetric scale and legend."""
+    """One page of gap maps, one per cluster, on one shared symmetric scale and legend.
+
+    Meant for 4–6 clusters. Each panel is titled with the cluster name (wrapped) and labels every region
+    with its signed gap only; region names are on the full-size map (:func:`plot_gap_map`).
+    """
     if not cluster_codes:
         raise ValueError("cluster_codes is empty: name at least one cluster to map")
     picked = alignment[alignment["cluster_code"].isin(cluster_codes) & (alignment["year"] == year)]
@@ -280,8 +327,13 @@ def plot_gap_small_multiples(
     fig = Figure(figsize=(3.6 * ncols + 2.6, 3.4 * nrows + 0.8), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, code in zip(axes, cluster_codes, strict=False):
-        plot_gap_map(region_shapes, alignment, code, year=year, ax=ax, bounds=bounds, legend=False)
-        ax.set_title(ax.get_title().removeprefix("Supply–demand gap, ").removesuffix(f", {year}"), fontsize=9)
+        plot_gap_map(
+            region_shapes, alignment, code, year=year, ax=ax, bounds=bounds, legend=False, labels="value"
+        )
+        rows = _gap_for(alignment, code, year)
+        names = rows["cluster_name"].dropna() if "cluster_name" in rows else pd.Series(dtype="string")
+        title = str(names.iloc[0]) if len(names) else code
+        ax.set_title(textwrap.fill(title, 34), fontsize=9)
     for ax in axes[len(cluster_codes) :]:
         ax.set_axis_off()
     fig.suptitle(f"Supply–demand gap by career cluster, {year}")
@@ -296,12 +348,254 @@ def plot_gap_small_multiples(
     return fig
 
 
-def write_geopackage(path: Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
-    """Write several layers into one GeoPackage atomically (temp file in the same folder, then rename)."""
+def write_geopackage(
+    path: Path, layers: Mapping[str, gpd.GeoDataFrame], descriptions: Mapping[str, str] | None = None
+) -> Path:
+    """Write several layers into one GeoPackage atomically (temp file in the same folder, then rename).
+
+    ``descriptions``: layer name → text stored as the layer's GeoPackage
+    description (``gpkg_contents.description``, shown by QGIS and ``ogrinfo``).
+    """
     path = Path(path)
     if not layers:
         raise ValueError("layers is empty: a GeoPackage needs at least one layer")
+    descriptions = dict(descriptions or {})
     with atomic_path(path, suffix=".gpkg") as tmp:
         for name, layer in layers.items():
-            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+            options = {"DESCRIPTION": descriptions[name]} if name in descriptions else None
+            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", layer_options=options)
     return path
+
+
+def _published_supply_text(value: object) -> str | None:
+    """A published supply cell as text: the count ("95"), or why it is hidden ("<10", "withheld")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return f"{float(value):.0f}" if float(value).is_integer() else f"{float(value):g}"
+    return str(value)
+
+
+def run_geopackage(
+    path: Path,
+    counties: gpd.GeoDataFrame,
+    regions: pd.DataFrame,
+    published_alignment: pd.DataFrame,
+    *,
+    year: int,
+) -> Path:
+    """One GeoPackage for GIS users with layers ``counties``, ``regions`` and ``gap_by_region``; returns ``path``.
+
+    - ``counties``: ``county_fips``, ``county_name``, ``region_id``, ``region_name`` (counties of the
+      regions table that have a boundary).
+    - ``regions``: the counties dissolved into regions (:func:`region_shapes`): ``region_id``,
+      ``region_name``.
+    - ``gap_by_region``: one row per region × cluster of ``year`` (long form, the region polygon
+      repeated): ``region_id``, ``region_name``, ``year``, ``cluster_code``, ``cluster_name``,
+      ``supply`` (number, empty where hidden), ``supply_text`` (as published: the count, ``<10``,
+      ``withheld``…), ``supply_share``, ``demand_share``, ``lq``, ``gap``, ``ratio``.
+
+    ``published_alignment`` must be the protected table,
+    ``alignment.report.publish.protect_tables(tables, cfg)["alignment"]``: hidden counts and what
+    derives from them stay empty (NULL). Geometry stays in the boundary file's CRS (NAD83 geographic,
+    EPSG:4269, for the Census files), stated in each layer's description. Written atomically.
+    """
+    if "supply_suppressed" not in published_alignment or "supply_text" not in published_alignment:
+        raise ValueError(
+            "published_alignment must be the protected alignment table "
+            "(alignment.report.publish.protect_tables(tables, cfg)['alignment']), not the raw one"
+        )
+    if counties.crs is None:
+        raise ValueError("counties has no CRS; load them with load_counties()")
+    links = regions[["county_fips", "region_id", "region_name"]].drop_duplicates("county_fips")
+    county_layer = counties[["county_fips", "county_name", "geometry"]].merge(
+        links, on="county_fips", how="inner"
+    )
+    county_layer = county_layer[["county_fips", "county_name", "region_id", "region_name", "geometry"]]
+    county_layer = county_layer.sort_values("county_fips", ignore_index=True)
+    shapes = region_shapes(counties, regions)[["region_id", "region_name", "geometry"]]
+
+    rows = published_alignment[published_alignment["year"] == year].copy()
+    missing = sorted(set(rows["region_id"].astype(str)) - set(shapes["region_id"].astype(str)))
+    if missing:
+        warnings.warn(
+            f"{len(missing)} region(s) have no boundary and are left out of gap_by_region: "
+            + ", ".join(missing),
+            UserWarning,
+            stacklevel=2,
+        )
+    hidden = rows["supply_suppressed"].astype(bool)
+    rows["supply"] = pd.to_numeric(rows["supply"], errors="coerce").astype("Float64").mask(hidden)
+    rows["supply_text"] = pd.array([_published_supply_text(v) for v in rows["supply_text"]], dtype="string")
+    for col in ("supply_share", "demand_share", "lq", "gap", "ratio"):
+        rows[col] = pd.to_numeric(rows[col], errors="coerce").astype("Float64")
+    rows["year"] = rows["year"].astype("int64")
+    gap_layer = shapes[["region_id", "region_name", "geometry"]].merge(
+        rows.drop(columns=["geometry", "region_name"], errors="ignore"), on="region_id", how="inner"
+    )
+    gap_layer = gap_layer[[*GAP_LAYER_COLUMNS, "geometry"]].sort_values(
+        ["region_id", "cluster_code"], ignore_index=True
+    )
+    crs = counties.crs.to_string()
+    descriptions = {name: text.format(crs=crs, year=year) for name, text in LAYER_DESCRIPTIONS.items()}
+    return write_geopackage(
+        path,
+        {
+            "counties": county_layer,
+            "regions": shapes,
+            "gap_by_region": gpd.GeoDataFrame(gap_layer, crs=counties.crs),
+        },
+        descriptions,
+    )
+
+
+def _polygon_path(geometry: Polygon | MultiPolygon) -> MplPath:
+    """One matplotlib path for a (multi)polygon, holes included (exteriors CCW, holes CW)."""
+    parts = list(geometry.geoms) if isinstance(geometry, MultiPolygon) else [geometry]
+    rings = []
+    for part in parts:
+        part = orient(part, 1.0)
+        rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
+        rings.extend(MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors)
+    return MplPath.make_compound_path(*rings)
+
+
+def dissimilarity_class_bounds(values: Sequence[float] | pd.Series, n_classes: int = 5) -> list[float]:
+    """Class edges (lowest first) for mapping a dissimilarity index: "nice" steps spanning the values, in [0, 1].
+
+    >>> dissimilarity_class_bounds([0.37, 0.404, 0.457])
+    [0.36, 0.38, 0.4, 0.42, 0.44, 0.46]
+    >>> dissimilarity_class_bounds([0.25, 0.25])
+    [0.2, 0.3]
+    >>> dissimilarity_class_bounds([])
+    [0.0, 1.0]
+    """
+    v = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64").dropna()
+    if v.empty:
+        return [0.0, 1.0]
+    lo, hi = float(v.min()), float(v.max())
+    if lo == hi:  # one value: one class, the tenth it falls in
+        start = min(math.floor(round(lo * 10, 9)) / 10, 0.9)
+        return [max(start, 0.0), round(max(start, 0.0) + 0.1, 10)]
+    edges = MaxNLocator(nbins=n_classes, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    edges = [round(float(e), 10) for e in edges]
+    while len(edges) > 2 and edges[1] <= lo:  # MaxNLocator may pad a step below the minimum …
+        edges = edges[1:]
+    while len(edges) > 2 and edges[-2] >= hi:  # … or above the maximum
+        edges = edges[:-1]
+    edges = sorted({min(max(e, 0.0), 1.0) for e in edges})
+    return edges if len(edges) > 1 else [0.0, 1.0]
+
+
+def _overview_colors(n_classes: int) -> list[str]:
+    cmap = colormaps[OVERVIEW_CMAP]
+    if n_classes == 1:
+        return [to_hex(cmap(0.5))]
+    return [to_hex(cmap(0.12 + 0.76 * i / (n_classes - 1))) for i in range(n_classes)]
+
+
+def _widest_shortfall(published_alignment: pd.DataFrame, year: int) -> dict[str, str]:
+    """region_id → name of the cluster with the largest published positive gap (hidden gaps ignored)."""
+    rows = published_alignment[published_alignment["year"] == year].copy()
+    rows["gap"] = pd.to_numeric(rows["gap"], errors="coerce").astype("float64")
+    rows = rows[rows["gap"] > 0].sort_values(
+        ["region_id", "gap", "cluster_code"], ascending=[True, False, True]
+    )
+    top = rows.drop_duplicates("region_id")
+    name = top["cluster_name"].where(top["cluster_name"].notna(), top["cluster_code"])
+    return dict(zip(top["region_id"].astype(str), name.astype(str), strict=True))
+
+
+def plot_state_overview(
+    region_shapes: gpd.GeoDataFrame,
+    published_alignment: pd.DataFrame,
+    dissimilarity: pd.DataFrame,
+    *,
+    year: int,
+) -> Figure:
+    """Statewide map of the regions coloured by their dissimilarity index in ``year``.
+
+    The index (``align.dissimilarity``, D = ½ Σ |supply share − demand share|) runs from 0 (the
+    programs' cluster mix matches the job mix) to 1 (disjoint). Regions are classed on "nice" steps
+    (:func:`dissimilarity_class_bounds`) and coloured light → dark on ColorBrewer YlGnBu (sequential,
+    colour-blind safe); a region without an index is grey and hatched. Each region is drawn as one
+    patch (``gid`` = ``region_id``) and labelled with its name and its index; a side list names
+    each region's cluster with the widest published shortfall of students (from ``published_alignment``, so hidden gaps are never used). Drawn in EPSG:5070 (equal-area).
+    """
+    d = dissimilarity[dissimilarity["year"] == year]
+    if d["region_id"].duplicated().any():
+        raise ValueError(f"dissimilarity has more than one row per region for year {year}")
+    shapes = region_shapes[["region_id", "region_name", "geometry"]].merge(
+        d[["region_id", "dissimilarity"]], on="region_id", how="left"
+    )
+    shapes = shapes.to_crs(DRAW_CRS).sort_values("region_id", ignore_index=True)
+    values = pd.to_numeric(shapes["dissimilarity"], errors="coerce").astype("float64")
+    edges = dissimilarity_class_bounds(values)
+    colors = _overview_colors(len(edges) - 1)
+    shortfall = _widest_shortfall(published_alignment, year)
+
+    fig = Figure(figsize=(9.0, 6.4), layout="constrained")
+    ax = fig.add_subplot()
+    for r, value in zip(shapes.itertuples(), values, strict=True):
+        if math.isnan(value):
+            style = {"facecolor": MISSING_COLOR, "hatch": MISSING_HATCH}
+        else:
+            k = int(np.searchsorted(edges, value, side="right")) - 1
+            style = {"facecolor": colors[min(max(k, 0), len(colors) - 1)]}
+        patch = PathPatch(_polygon_path(r.geometry), edgecolor="0.2", linewidth=0.9, **style)
+        patch.set_gid(str(r.region_id))
+        ax.add_patch(patch)
+    for r, value in zip(shapes.itertuples(), values, strict=True):
+        point = r.geometry.representative_point()
+        ax.annotate(
+            f"{r.region_name}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}",
+            xy=(point.x, point.y),
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
+        )
+    minx, miny, maxx, maxy = shapes.total_bounds
+    pad = max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - 0.1 * pad, maxx + 0.1 * pad)  # room for the labels of edge regions
+    ax.set_ylim(miny - 0.03 * pad, maxy + 0.03 * pad)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"How far each region's program mix is from its job mix, {year}")
+    handles = [
+        Patch(facecolor=c, edgecolor="0.3", label=f"{lo:.2f} to {hi:.2f}")
+        for c, lo, hi in reversed(list(zip(colors, edges[:-1], edges[1:], strict=True)))
+    ]
+    if values.isna().any():
+        handles.append(Patch(facecolor=MISSING_COLOR, edgecolor="0.3", hatch=MISSING_HATCH, label="No data"))
+    ax.legend(
+        handles=handles,
+        title=OVERVIEW_LEGEND_TITLE,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        title_fontsize=8,
+    )
+    names = dict(zip(shapes["region_id"].astype(str), shapes["region_name"].astype(str), strict=True))
+    short = [(names[rid], cluster) for rid, cluster in shortfall.items() if rid in names]
+    if short:
+        fig.legend(
+            handles=[Patch(visible=False) for _ in short],
+            labels=[f"{region}: {cluster}" for region, cluster in sorted(short)],
+            title="Cluster with the widest shortfall of students (published gaps only)",
+            loc="outside lower center",
+            ncols=min(3, len(short)),
+            fontsize=7.5,
+            title_fontsize=8,
+            handlelength=0,
+            handletextpad=0,
+            frameon=False,
+        )
+    return fig
+
+
+def figure_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
+    """The figure as PNG bytes; the same figure always gives the same bytes (no software/date metadata)."""
+    buf = BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()

@@ -96,12 +96,17 @@ def _complementary(values: pd.Series, hidden: pd.Series, group_ids: Sequence[int
     """Hide one more cell in every group of 2+ cells that has exactly one hidden cell (positional index)."""
     hidden = hidden.copy()
     gid = pd.Series(group_ids, index=hidden.index)
-    n_hidden = hidden.groupby(gid).transform("sum")
+    # a cell with no value in the source (suppressed or not reported there) adds nothing to the total, so
+    # it cannot protect a hidden count: only hidden cells that hold a number count as hidden here
+    hidden_with_value = (hidden & values.notna()).astype(int)
+    n_hidden = hidden_with_value.groupby(gid).transform("sum")
     size = hidden.groupby(gid).transform("size")
     for g in gid[(n_hidden == 1) & (size >= 2)].unique():
         shown = values[(gid == g) & ~hidden]
         positive = shown[shown > 0]
         pool = positive if len(positive) else shown
+        if pool.empty:  # every other cell of the group is already hidden
+            continue
         # stable sort: ties go to the first row in order
         hidden.iloc[pool.sort_values(kind="mergesort").index[0]] = True
     return hidden

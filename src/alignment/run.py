@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 import uuid
+import warnings as warnings_module
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import replace_dir
+from .audit import audit_run
 from .codes import slugify
 from .config import Config
 from .manifest import build_manifest, write_json
@@ -177,7 +179,9 @@ def run_pipeline(
     """Run every notebook of the pipeline for a config and publish the reports atomically."""
     from tqdm.auto import tqdm
 
+    from . import maps
     from .report.index import write_index
+    from .report.publish import protect_tables
     from .report.workbook import write_state_workbook
 
     cwd = Path.cwd()
@@ -245,9 +249,18 @@ def run_pipeline(
         start = time.perf_counter()
         tables = load_processed(stage_proc)
         write_state_workbook(stage_rep / "state-tables.xlsx", tables, cfg=cfg)
+        published = protect_tables(tables, cfg)["alignment"]
+        with warnings_module.catch_warnings(record=True) as caught:
+            warnings_module.simplefilter("always")
+            counties = maps.load_counties(cfg.state_fips, cfg.inputs.geometry)
+            shapes = maps.region_shapes(counties, inputs.regions)
+            maps.run_geopackage(stage_rep / "maps.gpkg", counties, inputs.regions, published, year=cfg.year)
+            overview = maps.plot_state_overview(shapes, published, tables["dissimilarity"], year=cfg.year)
+            state_map_png = maps.figure_png(overview)
+        warnings += [str(w.message) for w in caught if str(w.message) not in warnings]
         summary = region_summaries(tables, inputs.regions, cfg.year)
         links: dict[str, dict[str, str]] = {}
-        outputs = ["index.html", "manifest.json", "state-tables.xlsx"]
+        outputs = ["index.html", "manifest.json", "state-tables.xlsx", "maps.gpkg"]
         for rid in regions["region_id"]:
             slug = slugify(rid)
             files = {"Report": "report.html", "PDF": "report.pdf", "Workbook": "tables.xlsx"}
@@ -260,12 +273,23 @@ def run_pipeline(
             synthetic=cfg.synthetic,
             regions_summary=summary,
             links=links,
-            state_links={"Workbook with every region (Excel)": "state-tables.xlsx"},
+            state_links={
+                "Workbook with every region (Excel)": "state-tables.xlsx",
+                "Map layers for GIS (GeoPackage)": "maps.gpkg",
+            },
+            state_map_png=state_map_png,
             provenance={k: v for k, v in manifest.items() if k not in ("created_utc", "stage_seconds")},
         )
         write_json(stage_rep / "manifest.json", manifest)
         write_json(stage_proc / "manifest.json", manifest)
         stages["index"] = time.perf_counter() - start
+        start = time.perf_counter()
+        findings = audit_run(stage_rep, stage_proc, int(cfg.thresholds.get("privacy_threshold", 10)))
+        if findings:  # never publish a run from which a small student count can be read or worked out
+            shutil.rmtree(stage_proc, ignore_errors=True)
+            lines = "\n".join(f"  - {f}" for f in findings[:20])
+            raise RunError(f"privacy audit failed; nothing was published:\n{lines}")
+        stages["privacy audit"] = time.perf_counter() - start
         replace_dir(stage_proc, cfg.processed_dir)
         replace_dir(stage_rep, cfg.reports_dir)
     except RunError:

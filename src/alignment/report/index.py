@@ -8,6 +8,7 @@ carries a banner "All figures are synthetic (demo data)" at the top and bottom.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -40,6 +41,8 @@ SIZE_HEADERS = {
 }
 VERSION_KEYS = ("version", "alignment_version", "package_version")
 _SAFE_SCHEMES = {"", "http", "https", "file"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STATE_MAP_CAPTION = "Dissimilarity index by region: how far each region's program mix is from its job mix"
 
 
 def _environment() -> jinja2.Environment:
@@ -129,6 +132,26 @@ def _inputs(raw: Any) -> tuple[list[str], list[list[str]], int]:
     return [h if h != h.lower() else h.replace("_", " ").capitalize() for h in headers], rows, sha_column
 
 
+def _state_map(png: bytes | None, alt: str | None, summary: pd.DataFrame) -> dict[str, str] | None:
+    """The statewide map as an inline ``data:`` URI (the page stays offline) with its alt text."""
+    if png is None:
+        return None
+    if not isinstance(png, bytes | bytearray) or not bytes(png).startswith(PNG_SIGNATURE):
+        raise ValueError("state_map_png must be the bytes of a PNG image (see alignment.maps.figure_png)")
+    if alt is None:
+        alt = "Map of the state's regions coloured by their dissimilarity index (0 = same mix, 1 = disjoint)"
+        if "dissimilarity" in summary:
+            names = summary["region_name"] if "region_name" in summary else summary["region_id"]
+            names = names.where(names.notna(), summary["region_id"])
+            parts = [
+                f"{name} {_format(value, 'dissimilarity')[0] if pd.notna(value) else 'no data'}"
+                for name, value in zip(names, summary["dissimilarity"], strict=True)
+            ]
+            alt += ": " + "; ".join(parts)
+        alt += "."
+    return {"src": "data:image/png;base64," + base64.b64encode(bytes(png)).decode("ascii"), "alt": alt}
+
+
 def render_index(
     *,
     title: str,
@@ -137,6 +160,8 @@ def render_index(
     links: Mapping[str, Any],
     provenance: Mapping[str, Any],
     state_links: Mapping[str, str] | None = None,
+    state_map_png: bytes | None = None,
+    state_map_alt: str | None = None,
 ) -> str:
     """The index page as a string; see :func:`write_index`."""
     if "region_id" not in regions_summary:
@@ -193,6 +218,8 @@ def render_index(
             config=_flatten(config),
             version=version,
             state_links=_links({"state": dict(state_links or {})}, "state"),
+            state_map=_state_map(state_map_png, state_map_alt, regions_summary),
+            state_map_caption=STATE_MAP_CAPTION,
         )
     )
 
@@ -206,6 +233,8 @@ def write_index(
     links: Mapping[str, Any],
     provenance: Mapping[str, Any],
     state_links: Mapping[str, str] | None = None,
+    state_map_png: bytes | None = None,
+    state_map_alt: str | None = None,
 ) -> Path:
     """Write the run's self-contained ``index.html`` atomically; returns ``path``.
 
@@ -218,7 +247,11 @@ def write_index(
     ``provenance``: ``inputs`` (list of ``{path, size, sha256}`` dicts, or
     ``{path: sha256}``), ``config`` (nested dict, shown flattened), ``version``,
     and any other facts (shown as a list). ``state_links``: ``{label: href}`` of
-    statewide files (e.g. the state workbook). Every string is HTML-escaped.
+    statewide files (e.g. the state workbook). ``state_map_png``: PNG bytes of
+    the statewide overview map (:func:`alignment.maps.plot_state_overview` +
+    :func:`alignment.maps.figure_png`), embedded as a ``data:`` URI so the page
+    needs no other file; ``state_map_alt`` its alt text (default: every
+    region's dissimilarity index in words). Every string is HTML-escaped.
     """
     html = render_index(
         title=title,
@@ -227,6 +260,8 @@ def write_index(
         links=links,
         provenance=provenance,
         state_links=state_links,
+        state_map_png=state_map_png,
+        state_map_alt=state_map_alt,
     )
     return write_text(Path(path), html)
 

@@ -1,0 +1,258 @@
+"""The run audit: published files that show or give back a small student count are found, clean ones are not."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alignment.audit import Finding, audit_run
+from alignment.config import load_config
+from alignment.demo import generate_demo
+from alignment.pipeline import alignment_stage, demand_stage, load_processed, supply_stage
+from alignment.report import narrative
+from alignment.report.publish import protect_tables
+from alignment.report.workbook import write_region_workbook
+
+REGION = "south"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("audit")
+    paths = generate_demo(root / "raw")
+    cfg = load_config(paths["config"], root=root)
+    processed = root / "processed"
+    processed.mkdir()
+    demand_stage(cfg, processed)
+    supply_stage(cfg, processed)
+    alignment_stage(cfg, processed)
+    reports = root / "reports"
+    write_region_workbook(reports / REGION / "tables.xlsx", load_processed(processed), REGION, cfg=cfg)
+    ctx = narrative.region_context(paths["config"], processed, REGION)
+    page = (
+        "<html><body><h1>South</h1>" + narrative.table_html(narrative.cluster_table(ctx)) + "</body></html>"
+    )
+    (reports / REGION / "report.html").write_text(page, encoding="utf-8")
+    (reports / "manifest.json").write_text(
+        json.dumps({"year": cfg.year, "thresholds": {"privacy_threshold": 10}}), encoding="utf-8"
+    )
+    return cfg, processed, reports
+
+
+def _copy_reports(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    (dst / "manifest.json").write_text((src / "manifest.json").read_text())
+    return dst
+
+
+def test_clean_published_region_files_give_nothing_back(run):
+    _, processed, reports = run
+    t = time.perf_counter()
+    found = audit_run(reports, processed)
+    assert found == []
+    assert time.perf_counter() - t < 10
+
+
+@pytest.mark.parametrize("folder", ["reports", ".demo.partial-1234"])
+def test_shown_small_count_in_a_workbook_is_found(run, tmp_path, folder):
+    """Also inside a hidden staging folder, where a run is audited before it is published."""
+    _, processed, reports = run
+    out = _copy_reports(reports, tmp_path / folder)
+    wb = openpyxl.load_workbook(reports / REGION / "tables.xlsx")
+    ws = wb["Supply"]
+    target = next(c for row in ws.iter_rows(min_row=2) for c in row if c.value == "<10")
+    target.value = 4
+    (out / REGION).mkdir()
+    wb.save(out / REGION / "tables.xlsx")
+    found = audit_run(out, processed)
+    shown = [f for f in found if f.location == f"Supply!{target.coordinate}"]
+    assert len(shown) == 1
+    assert shown[0].file == f"{REGION}/tables.xlsx"
+    assert "shown" in shown[0].found and "student-count column" in shown[0].why
+    assert str(shown[0]).startswith(f"{REGION}/tables.xlsx: Supply!{target.coordinate}: ")
+
+
+def test_one_hidden_cell_with_a_published_total_is_found(run, tmp_path):
+    cfg, processed, reports = run
+    al = pd.read_parquet(processed / "alignment.parquet")
+    al = al[(al["region_id"] == REGION) & (al["year"] == cfg.year)].sort_values("cluster_name")
+    small = al[(al["supply"] > 0) & (al["supply"] < 10)]
+    assert len(small)  # the demo has small clusters in every region
+    hide = small["cluster_code"].iloc[0]
+    table = pd.DataFrame(
+        {
+            "Cluster": al["cluster_name"],
+            "Completers": [
+                "<10" if c == hide else f"{int(v):,}"
+                for c, v in zip(al["cluster_code"], al["supply"], strict=True)
+            ],
+            "Share of students": [
+                "–" if c == hide else f"{100 * v:.1f}%"
+                for c, v in zip(al["cluster_code"], al["supply_share"], strict=True)
+            ],
+        }
+    ).reset_index(drop=True)
+    row = int(table.index[table["Cluster"] == al.set_index("cluster_code").loc[hide, "cluster_name"]][0])
+    out = _copy_reports(reports, tmp_path / "reports")
+    (out / REGION).mkdir()
+    (out / REGION / "report.html").write_text(narrative.table_html(table), encoding="utf-8")
+    found = audit_run(out, processed)
+    assert [(f.file, f.location) for f in found] == [
+        (f"{REGION}/report.html", f"table 1, row {row + 1}, column 'Completers'")
+    ]
+    assert "only unknown count" in found[0].why and "total is published" in found[0].why
+
+
+def test_one_hidden_program_under_a_shown_cluster_total_is_found(run, tmp_path):
+    """The programs of a cluster add up to its count: one hidden program beside a shown total is recoverable."""
+    _, processed, reports = run
+    pr = pd.read_parquet(processed / "programs.parquet")
+    sup = pd.read_parquet(processed / "supply.parquet")
+    key = ["region_id", "year", "cluster_code"]
+    g = pr[pr["cluster_code"].notna()].groupby(key)["completers"]
+    ok = g.apply(lambda s: s.notna().all() and len(s) >= 3 and (s >= 10).sum() == len(s))
+    region, year, cluster = ok[ok].index[0]
+    rows = pr[(pr["region_id"] == region) & (pr["year"] == year) & (pr["cluster_code"] == cluster)]
+    total = int(sup.loc[(sup[key] == [region, year, cluster]).all(axis=1), "completers"].iloc[0])
+    html = "<table><tr><th>Region</th><th>Year</th><th>Cluster</th><th>Completers</th></tr>"
+    html += f"<tr><td>{region}</td><td>{year}</td><td>{cluster}</td><td>{total}</td></tr></table>"
+    html += "<table><tr><th>Region</th><th>Year</th><th>Cluster</th><th>Source file</th><th>Source row</th>"
+    html += "<th>Completers</th></tr>"
+    # the audit is told the first program holds 4 (tampered raw), shown as <10; the rest shown
+    pr2 = pr.copy()
+    first = rows.index[0]
+    pr2.loc[first, "completers"] = 4
+    sup2 = sup.copy()
+    sup2.loc[(sup[key] == [region, year, cluster]).all(axis=1), "completers"] = (
+        total - rows["completers"].iloc[0] + 4
+    )
+    for i, r in rows.iterrows():
+        shown = "<10" if i == first else str(int(r["completers"]))
+        html += f"<tr><td>{region}</td><td>{year}</td><td>{cluster}</td><td>{r['source_file']}</td>"
+        html += f"<td>{r['source_row']}</td><td>{shown}</td></tr>"
+    html = html.replace(f"<td>{total}</td>", f"<td>{total - int(rows['completers'].iloc[0]) + 4}</td>")
+    proc = tmp_path / "processed"
+    proc.mkdir()
+    pd.read_parquet(processed / "alignment.parquet").to_parquet(proc / "alignment.parquet")
+    pr2.to_parquet(proc / "programs.parquet")
+    sup2.to_parquet(proc / "supply.parquet")
+    out = _copy_reports(reports, tmp_path / "reports")
+    (out / "page.html").write_text(html + "</table>", encoding="utf-8")
+    found = audit_run(out, proc)
+    assert len(found) == 1 and found[0].file == "page.html"
+    assert found[0].location == "table 2, row 1, column 'Completers'"
+    assert "programs of its group" in found[0].why
+
+
+def test_small_number_in_text_is_found(run, tmp_path):
+    _, processed, reports = run
+    out = _copy_reports(reports, tmp_path / "reports")
+    (out / "note.html").write_text("<p>Only 3 completers in 2024; about 4 completers expected.</p>")
+    found = audit_run(out, processed)
+    assert [f.found for f in found] == ["text '3 completers'"]
+    assert isinstance(found[0], Finding) and found[0].location == "page text"
+
+
+def _published_html(al: pd.DataFrame, sup: pd.DataFrame, pr: pd.DataFrame) -> str:
+    a = pd.DataFrame(
+        {
+            "Region": al["region_id"],
+            "Year": al["year"],
+            "Cluster code": al["cluster_code"],
+            "Completers": al["supply_text"].astype(str),
+            "Share of completers (%)": [
+                f"{100 * v:.4f}%" if pd.notna(v) else "–" for v in al["supply_share"]
+            ],
+        }
+    )
+    s = pd.DataFrame(
+        {
+            "Region": sup["region_id"],
+            "Year": sup["year"],
+            "Cluster code": sup["cluster_code"],
+            "Completers": sup["completers_text"].astype(str),
+        }
+    )
+    p = pd.DataFrame(
+        {
+            "Region": pr["region_id"],
+            "Year": pr["year"],
+            "Cluster": pr["cluster_code"],
+            "Source file": pr["source_file"],
+            "Source row": pr["source_row"],
+            "Completers": pr["completers_text"].astype(str),
+        }
+    )
+    return "".join(narrative.table_html(t) for t in (a, s, p))
+
+
+counts = st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(counts, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_protected_tables_never_give_a_small_count_back(run, tmp_path_factory, regions):
+    """Random region × cluster × program counts (no source suppression): the published tables pass the audit."""
+    cfg, _, _ = run
+    cfg = replace(cfg, thresholds={**cfg.thresholds, "privacy_threshold": 10})
+    prog_rows, row = [], 2
+    for r, clusters in enumerate(regions):
+        for c, programs in enumerate(clusters):
+            for n in programs:
+                prog_rows.append((f"r{r}", cfg.year, f"c{c}", "e.csv", row, n))
+                row += 1
+    pr = pd.DataFrame(
+        prog_rows, columns=["region_id", "year", "cluster_code", "source_file", "source_row", "completers"]
+    )
+    pr["completers"] = pr["completers"].astype("Int64")
+    pr["suppressed"] = False
+    sup = pr.groupby(["region_id", "year", "cluster_code"], as_index=False)["completers"].sum()
+    sup["suppressed"] = False
+    al = sup.rename(columns={"completers": "supply"})
+    total = al.groupby("region_id")["supply"].transform("sum")
+    al["supply_share"] = (al["supply"] / total.where(total > 0)).astype("Float64")
+    al = al.assign(
+        region_name=al["region_id"],
+        cluster_name=al["cluster_code"],
+        supply_measure="completers",
+        gap=pd.NA,
+        ratio=pd.NA,
+        demand_equivalent=pd.NA,
+    )
+    flags = pd.DataFrame(columns=["region_id", "cluster_code", "flag", "severity", "reason", "year"])
+    pub = protect_tables({"alignment": al, "supply": sup, "programs": pr, "flags": flags}, cfg)
+    root = tmp_path_factory.mktemp("prop")
+    (root / "processed").mkdir()
+    (root / "reports").mkdir()
+    al.to_parquet(root / "processed" / "alignment.parquet")
+    sup.to_parquet(root / "processed" / "supply.parquet")
+    pr.to_parquet(root / "processed" / "programs.parquet")
+    (root / "reports" / "tables.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(root / "reports", root / "processed", threshold=10) == []
+
+
+def test_cli_audit_exits_0_when_clean_and_1_with_findings(run, tmp_path, capsys):
+    from alignment.cli import main
+
+    _, processed, reports = run
+    for sub, target in (("rep", reports), ("proc", processed)):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "r").symlink_to(target, target_is_directory=True)
+    args = ["--reports-dir", str(tmp_path / "rep"), "--processed-dir", str(tmp_path / "proc")]
+    assert main(["audit", "r", *args]) == 0
+    (reports / "note.html").write_text("<p>2 students</p>")
+    try:
+        assert main(["audit", "r", *args]) == 1
+        assert "note.html: page text: text '2 students'" in capsys.readouterr().out
+    finally:
+        (reports / "note.html").unlink()
