@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean-demo lab screenshots
+.PHONY: help install demo test lint format clean-demo lab screenshots bench
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to
 
 screenshots: $(STAMP) ## PNGs of reports/demo (index, region reports, PDF page 1) into screenshots/ (after make demo)
 	$(BIN)/python scripts/screenshots.py reports/demo --out screenshots
+
+bench: $(STAMP) ## Scale benchmarks (not in CI; ~15 min): time ratios, memory, demo split; see docs/benchmarks.md
+	$(BIN)/python benchmarks/bench_scale.py --scale 1 10 50 --repeat 3 --memory --memory-scale 1 10 50 100
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests benchmarks scripts
