@@ -210,13 +210,11 @@ def industry_employment_by_cluster(
         joined[v] = joined[v] * joined["share"]
     # employment of the rows whose wages are known: the denominator of average pay
     joined["wage_employment"] = joined["employment"].where(joined["total_wages_usd"].notna())
-    out = joined.groupby(["area_fips", "year", "cluster_code"], dropna=False, as_index=False, sort=True).agg(
-        employment=("employment", lambda s: s.sum(min_count=1)),
-        total_wages_usd=("total_wages_usd", lambda s: s.sum(min_count=1)),
-        establishments=("establishments", lambda s: s.sum(min_count=1)),
-        wage_employment=("wage_employment", lambda s: s.sum(min_count=1)),
-        suppressed_inputs=("n_suppressed", "sum"),
-    )
+    # vectorised sums (min_count=1: a cell with no known value stays <NA>, never 0)
+    g = joined.groupby(["area_fips", "year", "cluster_code"], dropna=False, sort=True)
+    out = g[["employment", "total_wages_usd", "establishments", "wage_employment"]].sum(min_count=1)
+    out["suppressed_inputs"] = g["n_suppressed"].sum()
+    out = out.reset_index()
     out = out.merge(totals, on=["area_fips", "year"], how="left")
     out = out.astype(
         {
@@ -263,9 +261,10 @@ def demand_by_region(
     local = emp.merge(counties, left_on="area_fips", right_on="county_fips", how="inner")
     keys = ["region_id", "year", "cluster_code"]
     sums = ["employment", "total_wages_usd", "establishments", "wage_employment"]
-    region = local.groupby(keys, dropna=False, as_index=False, sort=True).agg(
-        **{c: (c, lambda s: s.sum(min_count=1)) for c in sums}, suppressed_inputs=("suppressed_inputs", "sum")
-    )
+    g = local.groupby(keys, dropna=False, sort=True)
+    region = g[sums].sum(min_count=1)
+    region["suppressed_inputs"] = g["suppressed_inputs"].sum()
+    region = region.reset_index()
     area_totals = local.drop_duplicates(["area_fips", "year"])
     totals = area_totals.groupby(["region_id", "year"], as_index=False)["total_employment"].sum(min_count=1)
     region = region.merge(totals, on=["region_id", "year"], how="left")
