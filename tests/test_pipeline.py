@@ -86,3 +86,18 @@ def test_median_share_and_value_rules():
     assert out["wage_hourly_usd"].iloc[0] == pytest.approx(0.8 * 25.0)
     out = family_wage_stage(_cfg("value", value_hourly_usd=27.5), _tables())
     assert out["wage_hourly_usd"].tolist() == [27.5]
+
+
+def test_read_inputs_reads_only_the_parts_a_stage_needs(tmp_path):
+    from alignment.config import load_config
+    from alignment.demo import generate_demo
+    from alignment.pipeline import read_inputs
+
+    cfg = load_config(generate_demo(tmp_path / "demo")["config"], root=tmp_path)
+    some = read_inputs(cfg, {"enrollment"})
+    assert some.enrollment is not None and len(some.regions) == 36
+    assert some.qcew is None and some.oews is None and some.living_wage is None
+    every = read_inputs(cfg)
+    assert all(t is not None for t in (every.enrollment, every.qcew, every.oews, every.living_wage))
+    with pytest.raises(ValueError, match="unknown input part"):
+        read_inputs(cfg, {"enrolment"})

@@ -50,15 +50,38 @@ def _collect(problems: list[Problem], fn: Callable[[], pd.DataFrame]) -> pd.Data
         return None
 
 
-def read_inputs(cfg: Config) -> Inputs:
-    """Read and check every input file; raise one :class:`InputError` with every problem of every file."""
+INPUT_PARTS = frozenset({"regions", "enrollment", "qcew", "oews", "living_wage"})
+
+
+def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> Inputs:
+    """Read and check the input files; raise one :class:`InputError` with every problem of every file.
+
+    ``parts`` names the files a stage needs (regions are always read); the others are left as
+    ``None``. A run checks every file once, before anything is written; each stage notebook then
+    reads only what it uses.
+    """
+    unknown = set(parts) - INPUT_PARTS
+    if unknown:
+        raise ValueError(f"unknown input part(s) {sorted(unknown)}; expected some of {sorted(INPUT_PARTS)}")
     problems: list[Problem] = []
     ins = cfg.inputs
+
+    def want(part: str, path: object) -> bool:
+        return part in parts and path is not None
+
     regions = _collect(problems, lambda: read_regions(ins.regions))
-    enrollment = _collect(problems, lambda: read_enrollment(ins.enrollment))
-    qcew = _collect(problems, lambda: read_qcew(list(ins.qcew)))
-    oews = _collect(problems, lambda: read_oews(ins.oews)) if ins.oews else None
-    living = _collect(problems, lambda: read_living_wage(ins.living_wage)) if ins.living_wage else None
+    enrollment = (
+        _collect(problems, lambda: read_enrollment(ins.enrollment))
+        if want("enrollment", ins.enrollment)
+        else None
+    )
+    qcew = _collect(problems, lambda: read_qcew(list(ins.qcew))) if want("qcew", ins.qcew) else None
+    oews = _collect(problems, lambda: read_oews(ins.oews)) if want("oews", ins.oews) else None
+    living = (
+        _collect(problems, lambda: read_living_wage(ins.living_wage))
+        if want("living_wage", ins.living_wage)
+        else None
+    )
     if regions is not None:
         problems.extend(_check_regions(cfg, regions))
     if enrollment is not None and regions is not None:
@@ -215,7 +238,7 @@ def _unmatched(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def demand_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Industry demand per region × cluster × year (QCEW), written to ``demand.parquet``."""
-    inputs = read_inputs(cfg)
+    inputs = read_inputs(cfg, {"qcew"})
     ref = load_reference(cfg)
     naics_long = reference.map_naics_to_clusters(
         inputs.qcew["industry_code"].drop_duplicates().reset_index(drop=True), ref.naics_cluster
@@ -230,7 +253,7 @@ def demand_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
 
 def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Programs mapped to regions and clusters, and supply per region × cluster × year."""
-    inputs = read_inputs(cfg)
+    inputs = read_inputs(cfg, {"enrollment"})
     ref = load_reference(cfg)
     lookup = reference.lookup_cip_cluster(inputs.enrollment["cip"], ref.cip_cluster)
     programs, unmatched = supply_mod.assign_programs(
@@ -318,7 +341,7 @@ def regional_median_wage(inputs: Inputs, regions: pd.DataFrame) -> pd.Series:
 def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Alignment, dissimilarity, program wages, the family-supporting wage and flags for the analysis year."""
     out_dir = Path(out_dir)
-    inputs = read_inputs(cfg)
+    inputs = read_inputs(cfg, {"qcew", "oews", "living_wage"})
     ref = load_reference(cfg)
     supply = read_table(out_dir, "supply")
     demand = read_table(out_dir, "demand")
