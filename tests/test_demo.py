@@ -123,7 +123,7 @@ def test_rerun_replaces_the_folder(tmp_path):
     assert len(list((out / "qcew").glob("2023.annual *.csv"))) == 38
 
 
-def test_config_matches_the_brief_and_names_existing_files(demo):
+def test_config_is_the_documented_demo_config_and_names_existing_files(demo):
     cfg = yaml.safe_load(demo["config"].read_text())
     assert cfg["run"] == "demo" and cfg["synthetic"] is True and cfg["title"] == "Demo State"
     assert cfg["year"] == 2024 and cfg["state_fips"] == "41" and cfg["framework"] == "2024"
