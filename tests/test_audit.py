@@ -14,9 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alignment.audit import Finding, audit_run
-from alignment.config import load_config
-from alignment.demo import generate_demo
-from alignment.pipeline import alignment_stage, demand_stage, load_processed, supply_stage
+from alignment.pipeline import load_processed
 from alignment.report import narrative
 from alignment.report.publish import protect_tables
 from alignment.report.workbook import write_region_workbook
@@ -25,15 +23,9 @@ REGION = "south"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, build_demo_stages):
     root = tmp_path_factory.mktemp("audit")
-    paths = generate_demo(root / "raw")
-    cfg = load_config(paths["config"], root=root)
-    processed = root / "processed"
-    processed.mkdir()
-    demand_stage(cfg, processed)
-    supply_stage(cfg, processed)
-    alignment_stage(cfg, processed)
+    cfg, paths, processed = build_demo_stages(root)
     reports = root / "reports"
     write_region_workbook(reports / REGION / "tables.xlsx", load_processed(processed), REGION, cfg=cfg)
     ctx = narrative.region_context(paths["config"], processed, REGION)

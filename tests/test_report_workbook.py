@@ -11,9 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment.config import load_config
-from alignment.demo import generate_demo
-from alignment.pipeline import alignment_stage, demand_stage, load_processed, supply_stage
+from alignment.pipeline import load_processed
 from alignment.report.publish import protect_tables
 from alignment.report.workbook import (
     SHEETS,
@@ -35,15 +33,9 @@ INJECTED = {
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, build_demo_stages):
     root = tmp_path_factory.mktemp("wb")
-    paths = generate_demo(root / "raw")
-    cfg = load_config(paths["config"], root=root)
-    out = root / "processed"
-    out.mkdir()
-    demand_stage(cfg, out)
-    supply_stage(cfg, out)
-    alignment_stage(cfg, out)
+    cfg, _, out = build_demo_stages(root)
     return cfg, load_processed(out), root
 
 
