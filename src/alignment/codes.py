@@ -117,6 +117,17 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+def _code_text(value: object, float_format: str) -> str | None:
+    """The text of a code cell; a fractional number (a code Excel stored as a number) is written back with
+    four decimals by ``float_format``; None for a fraction finer than four decimals or a blank."""
+    if _is_number(value) and not float(value).is_integer():
+        x = float(value)
+        if math.isnan(x) or abs(x * 10_000 - round(x * 10_000)) > 1e-6:
+            return None
+        value = float_format.format(x)
+    return clean_text(value)
+
+
 def normalize_cip(value: object) -> str | None:
     """A CIP 2020 code as ``NN.NNNN``, or ``None`` when it cannot be normalized.
 
@@ -139,12 +150,7 @@ def normalize_cip(value: object) -> str | None:
     >>> [normalize_cip(v) for v in ["51.3801.00", "51.38011", "51.38XX", "", None]]
     [None, None, None, None, None]
     """
-    if _is_number(value) and not float(value).is_integer():
-        x = float(value)
-        if math.isnan(x) or abs(x * 10_000 - round(x * 10_000)) > 1e-6:
-            return None
-        value = f"{x:.4f}"
-    text = clean_text(value)
+    text = _code_text(value, "{:.4f}")
     if text is None:
         return None
     m = _CIP_DOTTED.match(text)
@@ -189,12 +195,7 @@ def normalize_soc(value: object) -> str | None:
     >>> [normalize_soc(v) for v in ["15-125", "15-1252-00", "SOC 15", None]]
     [None, None, None, None]
     """
-    if _is_number(value) and not float(value).is_integer():
-        x = float(value)
-        if math.isnan(x) or abs(x * 10_000 - round(x * 10_000)) > 1e-6:
-            return None
-        value = f"{x:07.4f}"
-    text = clean_text(value)
+    text = _code_text(value, "{:07.4f}")
     if text is None:
         return None
     m = _SOC.match(text)
