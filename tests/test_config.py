@@ -115,7 +115,45 @@ def test_run_name_cannot_be_a_path(folder):
 
 
 def test_presets_are_complete():
-    assert "default" in available_presets()
-    preset = load_preset("default")
-    for key in ("privacy_threshold", "low_demand_lq", "oversupply_ratio", "undersupply_ratio", "top_n"):
-        assert key in preset
+    """Every shipped preset sets every threshold, in range (null only where a test may be switched off)."""
+    from alignment.config import NULLABLE_THRESHOLDS, THRESHOLD_RANGES
+
+    assert {"default", "tn", "or", "wa", "co"} <= set(available_presets())
+    for name in available_presets():
+        preset = load_preset(name)
+        assert set(preset) == set(THRESHOLD_RANGES), name
+        for key, value in preset.items():
+            if value is None:
+                assert key in NULLABLE_THRESHOLDS, (name, key)
+                continue
+            lo, hi = THRESHOLD_RANGES[key]
+            assert lo <= value <= hi, (name, key, value)
+
+
+def test_state_preset_values_follow_their_publications():
+    tn, or_, wa, co = (load_preset(n) for n in ("tn", "or", "wa", "co"))
+    assert tn["high_wage_median_share"] == 0.8 and tn["min_occupation_employment_share"] == 0.0004
+    assert tn["in_demand_openings_ratio_median_share"] == 1.0 and tn["high_wage_family_wage_share"] is None
+    assert or_["high_wage_median_share"] == 1.0 and or_["in_demand_openings_median_share"] == 1.0
+    assert or_["high_skill_min_education"] == 4 and or_["high_skill_apprenticeship"] == 1
+    assert wa["min_occupation_employment"] == 50 and wa["in_demand_growth_area_share"] == 0.9
+    assert wa["in_demand_min_openings_share"] == 0.0008
+    assert co["in_demand_min_openings"] == 40 and co["in_demand_min_growth_pct"] == 10
+    assert co["high_wage_family_wage_share"] == 1.0
+
+
+def test_state_preset_with_overrides_including_null(folder):
+    text = (
+        GOOD.replace("preset: default", "preset: co")
+        + "  in_demand_min_growth_pct: null\n  in_demand_min_openings: 25\n"
+    )
+    cfg = load_config(write(folder, text), root=folder)
+    assert cfg.preset == "co"
+    assert cfg.thresholds["in_demand_min_growth_pct"] is None
+    assert cfg.thresholds["in_demand_min_openings"] == 25
+    assert cfg.thresholds["high_wage_family_wage_share"] == 1.0  # from the preset
+
+
+def test_null_is_refused_for_flag_thresholds(folder):
+    with pytest.raises(InputError, match="thresholds.low_demand_lq.*expected a number"):
+        load_config(write(folder, GOOD + "  low_demand_lq: null\n"), root=folder)

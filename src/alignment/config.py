@@ -82,7 +82,24 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "wage_floor_share": (0, 5),
     "family_wage_median_share": (0, 5),
     "top_n": (1, 100),
+    # high-skill, high-wage, in-demand occupation tests (criteria.py); null switches a test off
+    "min_occupation_employment": (0, 1_000_000),
+    "min_occupation_employment_share": (0, 1),
+    "high_wage_median_share": (0, 5),
+    "high_wage_family_wage_share": (0, 5),
+    "in_demand_min_openings": (0, 1_000_000),
+    "in_demand_openings_median_share": (0, 100),
+    "in_demand_openings_ratio_median_share": (0, 100),
+    "in_demand_min_openings_share": (0, 1),
+    "in_demand_min_growth_pct": (-100, 1000),
+    "in_demand_growth_area_share": (0, 10),
+    "high_skill_min_education": (1, 8),
+    "high_skill_apprenticeship": (0, 1),
 }
+#: thresholds a preset or config may set to null (the test is not used)
+NULLABLE_THRESHOLDS = frozenset(
+    k for k in THRESHOLD_RANGES if k.startswith(("min_occupation", "high_", "in_demand"))
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +151,7 @@ class Config:
     cluster_rule: str = "primary"
     family_wage: FamilyWage = field(default_factory=FamilyWage)
     crosswalks: dict[str, Path] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float | None] = field(default_factory=dict)
     processed_dir: Path = Path("data/processed")
     reports_dir: Path = Path("reports")
     raw: dict[str, Any] = field(default_factory=dict)
@@ -156,7 +173,7 @@ def available_presets() -> list[str]:
     return sorted(p.stem for p in PRESETS_DIR.glob("*.yml"))
 
 
-def load_preset(name: str) -> dict[str, float]:
+def load_preset(name: str) -> dict[str, float | None]:
     """The thresholds of a named state preset (``presets/<name>.yml``)."""
     path = PRESETS_DIR / f"{name}.yml"
     if not path.is_file():
@@ -392,7 +409,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
 
     # thresholds: preset merged with overrides
     preset = str(data.get("preset") or "default")
-    thresholds: dict[str, float] = {}
+    thresholds: dict[str, float | None] = {}
     try:
         thresholds = load_preset(preset)
     except InputError:
@@ -412,6 +429,9 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
                 near = difflib.get_close_matches(str(key), list(THRESHOLD_RANGES), n=1, cutoff=0.6)
                 hint = f"; did you mean 'thresholds.{near[0]}'?" if near else ""
                 problems.append(Problem(file, where, f"thresholds.{key}", f"unknown threshold{hint}"))
+                continue
+            if value is None and key in NULLABLE_THRESHOLDS:
+                thresholds[key] = None
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(
