@@ -36,6 +36,7 @@ ALIGNMENT_COLUMNS = [
     "region_id",
     "region_name",
     "year",
+    "demand_year",
     "framework",
     "cluster_code",
     "cluster_name",
@@ -67,8 +68,13 @@ def align(
     regions: pd.DataFrame,
     year: int,
     measure: str = "completers",
+    demand_year: int | None = None,
 ) -> pd.DataFrame:
     """Supply against demand for ``year``, one row per region × cluster of the framework.
+
+    ``demand_year`` (default ``year``) takes industry demand from another year, for when the latest
+    industry data is older than the latest enrollment; the output's ``year`` is the supply year and
+    ``demand_year`` records the demand's.
 
     Every cluster of ``clusters`` appears in every region of ``regions``, also with no programs (supply
     0) or no mapped employment (employment 0, lq <NA>). A suppressed supply cell with no known count has
@@ -93,7 +99,8 @@ def align(
     s = s.groupby(["region_id", "cluster_code"], as_index=False).agg(
         supply=(measure, lambda x: x.sum(min_count=1)), suppressed=("suppressed", "any")
     )
-    d = demand[(demand["year"] == year) & demand["cluster_code"].notna()]
+    d_year = year if demand_year is None else demand_year
+    d = demand[(demand["year"] == d_year) & demand["cluster_code"].notna()]
     dcols = ["region_id", "cluster_code", "employment", "lq", "growth_1yr", "avg_annual_pay_usd"]
     d = d[[c for c in dcols if c in d.columns]]
     out = grid.merge(s, on=["region_id", "cluster_code"], how="left").merge(
@@ -115,6 +122,7 @@ def align(
     out["gap"] = out["demand_equivalent"] - out["supply"]
     out["ratio"] = _ratio(out["supply"], out["demand_equivalent"])
     out["year"] = int(year)
+    out["demand_year"] = int(d_year)
     out["framework"] = framework
     out["supply_measure"] = measure
     out = out.astype(
@@ -126,6 +134,7 @@ def align(
             "cluster_name": "string",
             "supply_measure": "string",
             "year": "int64",
+            "demand_year": "int64",
         }
     )
     out = out.sort_values(["region_id", "cluster_code"], kind="mergesort").reset_index(drop=True)

@@ -31,6 +31,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "title": ((str,), False),
     "synthetic": ((bool,), False),
     "year": ((int,), True),
+    "demand_year": ((int,), False),
     "state_fips": ((str, int), True),  # an unquoted 41 (or 06, read by YAML as 6) is padded to "41" / "06"
     "framework": ((str,), False),
     "preset": ((str,), False),
@@ -43,13 +44,18 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "outputs": ((dict,), False),
 }
 _INPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "enrollment": ((str,), True),
+    "enrollment": ((str,), False),  # required unless ipeds_completions is given
+    "ipeds_completions": ((str, list), False),
+    "ipeds_hd": ((str,), False),
     "qcew": ((str, list), True),
     "qcew_base_area": ((str,), False),
     "oews": ((str,), False),
     "living_wage": ((str,), False),
     "regions": ((str,), True),
     "geometry": ((str,), False),
+    "projections": ((str, list), False),
+    "cbsa_delineation": ((str,), False),
+    "cip_list": ((str,), False),
 }
 _FAMILY_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "source": ((str,), False),
@@ -66,6 +72,9 @@ _CROSSWALK_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "cip_soc": ((str,), False),
     "cip_soc_extra": ((str,), False),
     "advance_cte_dir": ((str,), False),
+    "nces_cip_soc": ((str,), False),
+    "cip_2010_2020": ((str,), False),
+    "onet_clusters": ((str,), False),
 }
 _OUTPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "processed": ((str,), False),
@@ -121,18 +130,25 @@ class FamilyWage:
 
 @dataclass(frozen=True)
 class Inputs:
-    enrollment: Path
+    enrollment: Path | None
     qcew: tuple[Path, ...]
     regions: Path
     qcew_base_area: str = "US000"
     oews: Path | None = None
     living_wage: Path | None = None
     geometry: Path | None = None
+    ipeds_completions: tuple[Path, ...] = ()
+    ipeds_hd: Path | None = None
+    projections: tuple[Path, ...] = ()
+    cbsa_delineation: Path | None = None
+    cip_list: Path | None = None
 
     def files(self) -> list[Path]:
         """Every input file, in a stable order (for the manifest)."""
-        out = [self.enrollment, *self.qcew, self.regions]
+        out = [p for p in (self.enrollment,) if p is not None] + [*self.qcew, self.regions]
         out += [p for p in (self.oews, self.living_wage, self.geometry) if p is not None]
+        out += [*self.ipeds_completions, *(p for p in (self.ipeds_hd,) if p is not None), *self.projections]
+        out += [p for p in (self.cbsa_delineation, self.cip_list) if p is not None]
         return out
 
 
@@ -143,6 +159,7 @@ class Config:
     year: int
     state_fips: str
     inputs: Inputs
+    demand_year: int | None = None
     title: str = ""
     synthetic: bool = False
     framework: str = "2024"
@@ -155,6 +172,11 @@ class Config:
     processed_dir: Path = Path("data/processed")
     reports_dir: Path = Path("reports")
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def industry_year(self) -> int:
+        """The year of the industry (QCEW) demand: ``demand_year`` when set, else ``year``."""
+        return self.demand_year if self.demand_year is not None else self.year
 
     @property
     def base_dir(self) -> Path:
@@ -454,7 +476,16 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     base = path.parent
     inputs_raw = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
     resolved: dict[str, Any] = {}
-    for key in ("enrollment", "regions", "oews", "living_wage", "geometry"):
+    for key in (
+        "enrollment",
+        "regions",
+        "oews",
+        "living_wage",
+        "geometry",
+        "ipeds_hd",
+        "cbsa_delineation",
+        "cip_list",
+    ):
         value = inputs_raw.get(key)
         if isinstance(value, str):
             files = _resolve_files(base, value, f"inputs.{key}", file, lines.get(("inputs", key)), problems)
@@ -464,6 +495,41 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     if isinstance(qcew_value, str | list):
         qcew_files = _resolve_files(
             base, qcew_value, "inputs.qcew", file, lines.get(("inputs", "qcew")), problems
+        )
+    many: dict[str, list[Path]] = {}
+    for key in ("ipeds_completions", "projections"):
+        value = inputs_raw.get(key)
+        if isinstance(value, str | list):
+            many[key] = _resolve_files(
+                base, value, f"inputs.{key}", file, lines.get(("inputs", key)), problems
+            )
+    if inputs_raw.get("enrollment") is None and inputs_raw.get("ipeds_completions") is None:
+        problems.append(
+            Problem(
+                file,
+                lines.get(("inputs",)),
+                "inputs.enrollment",
+                "required key is missing: give inputs.enrollment, or inputs.ipeds_completions with inputs.ipeds_hd",
+            )
+        )
+    if inputs_raw.get("ipeds_completions") is not None and inputs_raw.get("ipeds_hd") is None:
+        problems.append(
+            Problem(
+                file,
+                lines.get(("inputs", "ipeds_completions")),
+                "inputs.ipeds_hd",
+                "inputs.ipeds_completions needs inputs.ipeds_hd (the IPEDS directory gives each institution's county)",
+            )
+        )
+    demand_year = data.get("demand_year")
+    if isinstance(demand_year, int) and not isinstance(demand_year, bool) and not 1990 <= demand_year <= 2100:
+        problems.append(
+            Problem(
+                file,
+                lines.get(("demand_year",)),
+                "demand_year",
+                f"expected a year between 1990 and 2100; got {demand_year}",
+            )
         )
 
     fw_raw = data.get("family_wage") if isinstance(data.get("family_wage"), dict) else {}
@@ -550,14 +616,22 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         year=int(year),
         state_fips=state_fips,
         inputs=Inputs(
-            enrollment=resolved["enrollment"],
+            enrollment=resolved.get("enrollment"),
             qcew=tuple(qcew_files),
             regions=resolved["regions"],
             qcew_base_area=str(inputs_raw.get("qcew_base_area") or "US000"),
             oews=resolved.get("oews"),
             living_wage=resolved.get("living_wage"),
             geometry=resolved.get("geometry"),
+            ipeds_completions=tuple(many.get("ipeds_completions", [])),
+            ipeds_hd=resolved.get("ipeds_hd"),
+            projections=tuple(many.get("projections", [])),
+            cbsa_delineation=resolved.get("cbsa_delineation"),
+            cip_list=resolved.get("cip_list"),
         ),
+        demand_year=int(demand_year)
+        if isinstance(demand_year, int) and not isinstance(demand_year, bool)
+        else None,
         title=str(data.get("title") or run),
         synthetic=bool(data.get("synthetic", False)),
         framework=framework,

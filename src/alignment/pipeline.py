@@ -152,10 +152,15 @@ def _check_qcew(cfg: Config, qcew: pd.DataFrame) -> list[Problem]:
     base = cfg.inputs.qcew_base_area
     years = set(qcew["year"].unique().tolist())
     files = ", ".join(p.name for p in cfg.inputs.qcew[:3]) + (" ..." if len(cfg.inputs.qcew) > 3 else "")
-    if cfg.year not in years:
+    if cfg.industry_year not in years:
+        which = "demand_year" if cfg.demand_year is not None else "analysis year"
+        hint = "" if cfg.demand_year is not None else "; set demand_year in the config to use an earlier year"
         out.append(
             Problem(
-                files, None, "year", f"no QCEW rows for the analysis year {cfg.year}; found {sorted(years)}"
+                files,
+                None,
+                "year",
+                f"no QCEW rows for the {which} {cfg.industry_year}; found {sorted(years)}{hint}",
             )
         )
     if not (qcew["area_fips"] == base).any():
@@ -313,16 +318,21 @@ def family_wage_stage(cfg: Config, inputs: Inputs, weights: pd.Series | None = N
 
 
 def county_employment(qcew: pd.DataFrame, year: int) -> pd.Series:
-    """All-industry, all-ownership annual employment of each county in a year (weights for county averages)."""
+    """All-industry, all-ownership employment of each county in a year (weights for county averages).
+
+    Annual averages where the file has them; otherwise the mean of the county's quarters.
+    """
     rows = qcew[
         (qcew["year"] == year)
-        & (qcew["qtr"] == "A")
         & (qcew["own_code"] == "0")
         & (qcew["industry_code"] == "10")
         & qcew["area_fips"].str.fullmatch(r"\d{5}")
         & ~qcew["area_fips"].str.endswith("000")
     ]
-    return rows.groupby("area_fips")["employment"].sum().rename_axis("county_fips")
+    annual = rows[rows["qtr"] == "A"]
+    if len(annual):
+        return annual.groupby("area_fips")["employment"].sum().rename_axis("county_fips")
+    return rows.groupby("area_fips")["employment"].mean().rename_axis("county_fips")
 
 
 def regional_median_wage(inputs: Inputs, regions: pd.DataFrame) -> pd.Series:
@@ -347,7 +357,13 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     demand = read_table(out_dir, "demand")
     programs = read_table(out_dir, "programs")
     alignment = align_mod.align(
-        supply, demand, ref.clusters, inputs.regions, year=cfg.year, measure=cfg.supply_measure
+        supply,
+        demand,
+        ref.clusters,
+        inputs.regions,
+        year=cfg.year,
+        measure=cfg.supply_measure,
+        demand_year=cfg.industry_year,
     )
     dissimilarity = align_mod.dissimilarity(alignment)
     year_programs = programs[programs["year"] == cfg.year]
@@ -358,7 +374,7 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         )
     else:
         program_wages = None
-    weights = county_employment(inputs.qcew, cfg.year)
+    weights = county_employment(inputs.qcew, cfg.industry_year)
     family = family_wage_stage(cfg, inputs, weights=weights if len(weights) else None)
     flags = flags_mod.flag_pathways(
         year_programs,

@@ -316,6 +316,7 @@ class Alignment(pa.DataFrameModel):
     region_id: Series[str]
     region_name: Series[str] = pa.Field(nullable=True)
     year: Series[int] = pa.Field(ge=1900, le=2200)
+    demand_year: Series[int] = pa.Field(ge=1900, le=2200)
     framework: Series[str] = pa.Field(nullable=True)
     cluster_code: Series[str]
     cluster_name: Series[str] = pa.Field(nullable=True)
