@@ -1,4 +1,5 @@
-"""Command line: ``alignment demo``, ``alignment run CONFIG.yml``, ``alignment validate CONFIG.yml``, ``alignment audit RUN``."""
+"""Command line: ``alignment demo``, ``alignment run CONFIG.yml``, ``alignment validate CONFIG.yml``, ``alignment audit RUN``,
+``alignment fetch --state VT --year 2023``."""
 
 from __future__ import annotations
 
@@ -124,6 +125,107 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    import os
+
+    from tqdm import tqdm
+
+    from .fetch import (
+        DEFAULT_USER_AGENT,
+        USER_AGENT_ENV,
+        FetchError,
+        FetchOptions,
+        FileResult,
+        FileSpec,
+        describe_plan,
+        fetch,
+        load_fetch_config,
+        parse_base_urls,
+    )
+
+    try:
+        settings = load_fetch_config(args.config) if args.config else {"base_urls": {}, "user_agent": None}
+        base_urls = {**settings["base_urls"], **parse_base_urls(args.base_url or [])}
+        sources = [s.strip() for s in args.sources.split(",") if s.strip()] if args.sources else None
+        agent = (
+            args.user_agent or os.environ.get(USER_AGENT_ENV) or settings["user_agent"] or DEFAULT_USER_AGENT
+        )
+        options = FetchOptions(
+            dest=Path(args.dest),
+            base_urls=base_urls,
+            user_agent=agent,
+            retries=args.retries,
+            timeout_s=args.timeout,
+            refresh=args.refresh,
+            allow_loopback=args.allow_loopback,
+        )
+        if agent == DEFAULT_USER_AGENT and not args.dry_run:
+            _err(
+                "note: BLS asks automated clients for a contact in the User-Agent; set --user-agent, "
+                f"{USER_AGENT_ENV} or fetch.user_agent to something like 'Jane Doe jane@state.gov'"
+            )
+        bar: list[tqdm] = []
+
+        def on_plan(specs: list[FileSpec]) -> None:
+            for line in describe_plan(specs, args.state, args.year, options.dest):
+                print(line)
+            if not args.dry_run:
+                disable = args.no_progress or None  # None: only on a terminal
+                bar.append(
+                    tqdm(total=len(specs), unit="file", desc="fetch", file=sys.stderr, disable=disable)
+                )
+
+        def on_file(result: FileResult) -> None:
+            if bar:
+                bar[0].update(1)
+                bar[0].set_postfix_str(result.spec.name, refresh=True)
+            if result.status == "failed":
+                if bar:
+                    bar[0].write(f"failed: {result.message}", file=sys.stderr)
+                else:
+                    _err(f"failed: {result.message}")
+
+        def on_more(n: int) -> None:
+            if bar:
+                bar[0].total += n
+                bar[0].refresh()
+            else:
+                print(f"  + {n} county slice(s)")
+
+        report = fetch(
+            args.state,
+            args.year,
+            sources,
+            options=options,
+            dry_run=args.dry_run,
+            on_plan=on_plan,
+            on_file=on_file,
+            on_more=on_more,
+        )
+        if bar:
+            bar[0].close()
+    except FetchError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted: files already in place are complete; a rerun resumes the partial download.")
+        return EXIT_INTERRUPTED
+    if args.dry_run:
+        print(f"dry run: nothing was downloaded ({len(report.results)} file(s) planned)")
+        return EXIT_OK
+    if report.offline:
+        _err(f"error: {report.offline}")
+        _err("Nothing more was downloaded; files already in place are unchanged.")
+        return EXIT_RUN
+    print(f"fetch: {report.summary()} → {options.dest}")
+    if report.failed:
+        _err(f"{len(report.failed)} file(s) failed:")
+        for result in report.failed:
+            _err(f"  - {result.message}")
+        return EXIT_RUN
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alignment",
@@ -160,6 +262,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--processed-dir", default="data/processed", help="default: %(default)s")
     p.add_argument("--threshold", type=int, default=None, help="default: the run's privacy_threshold")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser(
+        "fetch",
+        help="download the official files (QCEW, OEWS, projections, CIP, CIP-SOC, CBSA, counties) into data/raw",
+    )
+    p.add_argument("--state", required=True, help="postal code (VT) or FIPS code (50)")
+    p.add_argument("--year", required=True, type=int, help="data year, such as 2023")
+    p.add_argument(
+        "--sources",
+        default=None,
+        help="comma-separated subset of qcew,oews,projections,cip,cip_soc,cbsa,counties (default: all)",
+    )
+    p.add_argument("--dest", default="data/raw", help="default: %(default)s")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, download nothing")
+    p.add_argument(
+        "--base-url",
+        action="append",
+        metavar="SOURCE=URL",
+        help="another base URL for a source (a mirror); repeatable; overrides the config's fetch.base_urls",
+    )
+    p.add_argument(
+        "--config", default=None, help="a YAML file whose 'fetch' section sets base_urls, user_agent"
+    )
+    p.add_argument("--user-agent", default=None, help="sent to the publishers; put your e-mail in it")
+    p.add_argument("--refresh", action="store_true", help="download again files already present")
+    p.add_argument("--retries", type=int, default=4, help="default: %(default)s")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds per connection step (default: %(default)s)"
+    )
+    p.add_argument(
+        "--allow-loopback",
+        action="store_true",
+        help="also allow http://127.0.0.1 and http://localhost base URLs (a mirror on this computer)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_fetch)
     return parser
 
 

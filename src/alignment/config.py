@@ -42,6 +42,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "crosswalks": ((dict,), False),
     "thresholds": ((dict,), False),
     "outputs": ((dict,), False),
+    "fetch": ((dict,), False),  # read by `alignment fetch --config` (base_urls, user_agent); see docs/fetch.md
 }
 _INPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "enrollment": ((str,), False),  # required unless ipeds_completions is given
