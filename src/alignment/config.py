@@ -23,6 +23,7 @@ from .paths import PRESETS_DIR, processed_dir, reports_dir
 FRAMEWORKS = ("2024", "legacy")
 SUPPLY_MEASURES = ("enrolled", "concentrators", "completers")
 CLUSTER_RULES = ("primary", "split")
+OCCUPATION_ALLOCATIONS = ("weighted", "equal", "duplicate")
 FAMILY_WAGE_SOURCES = ("living_wage", "median_share", "value")
 
 # key -> (expected type(s), required)
@@ -37,12 +38,16 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "preset": ((str,), False),
     "supply_measure": ((str,), False),
     "cluster_rule": ((str,), False),
+    "occupation_allocation": ((str,), False),
     "inputs": ((dict,), True),
     "family_wage": ((dict,), False),
     "crosswalks": ((dict,), False),
     "thresholds": ((dict,), False),
     "outputs": ((dict,), False),
-    "fetch": ((dict,), False),  # read by `alignment fetch --config` (base_urls, user_agent); see docs/fetch.md
+    "fetch": (
+        (dict,),
+        False,
+    ),  # read by `alignment fetch --config` (base_urls, user_agent); see docs/fetch.md
 }
 _INPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "enrollment": ((str,), False),  # required unless ipeds_completions is given
@@ -167,6 +172,7 @@ class Config:
     preset: str = "default"
     supply_measure: str = "completers"
     cluster_rule: str = "primary"
+    occupation_allocation: str = "weighted"
     family_wage: FamilyWage = field(default_factory=FamilyWage)
     crosswalks: dict[str, Path] = field(default_factory=dict)
     thresholds: dict[str, float | None] = field(default_factory=dict)
@@ -405,6 +411,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
     framework = choice("framework", FRAMEWORKS, "2024")
     supply_measure = choice("supply_measure", SUPPLY_MEASURES, "completers")
     cluster_rule = choice("cluster_rule", CLUSTER_RULES, "primary")
+    occupation_allocation = choice("occupation_allocation", OCCUPATION_ALLOCATIONS, "weighted")
 
     run = str(data.get("run") or "")
     if run and (run in {".", ".."} or "/" in run or "\\" in run):
@@ -639,6 +646,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         preset=preset,
         supply_measure=supply_measure,
         cluster_rule=cluster_rule,
+        occupation_allocation=occupation_allocation,
         family_wage=family,
         crosswalks=crosswalks,
         thresholds=thresholds,

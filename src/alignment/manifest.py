@@ -58,8 +58,20 @@ def library_versions() -> dict[str, str]:
 
 def input_records(cfg: Config) -> list[dict[str, Any]]:
     """One record per input file: role, path relative to the config, size, sha256."""
-    roles = [("enrollment", cfg.inputs.enrollment), ("regions", cfg.inputs.regions)]
-    roles += [("qcew", p) for p in cfg.inputs.qcew]
+    ins = cfg.inputs
+    roles = [("enrollment", p) for p in (ins.enrollment,) if p is not None] + [("regions", ins.regions)]
+    roles += [("qcew", p) for p in ins.qcew]
+    roles += [("ipeds_completions", p) for p in ins.ipeds_completions]
+    roles += [("projections", p) for p in ins.projections]
+    roles += [
+        (role, p)
+        for role, p in (
+            ("ipeds_hd", ins.ipeds_hd),
+            ("cbsa_delineation", ins.cbsa_delineation),
+            ("cip_list", ins.cip_list),
+        )
+        if p is not None
+    ]
     roles += [
         (role, p)
         for role, p in (

@@ -17,14 +17,22 @@ import pandas as pd
 from . import align as align_mod
 from . import demand as demand_mod
 from . import flags as flags_mod
+from . import occupations as occ_mod
 from . import reference
 from . import supply as supply_mod
 from .atomic import atomic_path
 from .config import Config
+from .criteria import classify_occupations
 from .errors import InputError, Problem
+from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
+from .sources.cip import migrate_cip, read_cip_crosswalk_2010_2020, read_cip_list
+from .sources.cip_soc import cip_soc_links, read_cip_soc_crosswalk
 from .sources.enrollment import read_enrollment
+from .sources.ipeds import completions_as_enrollment, read_ipeds_completions, read_ipeds_hd
 from .sources.living_wage import family_wage_by_region, family_wage_from_median, read_living_wage
 from .sources.oews import read_oews
+from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
+from .sources.projections import read_projections
 from .sources.qcew import read_qcew
 from .sources.regions import read_regions
 
@@ -70,11 +78,14 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
         return part in parts and path is not None
 
     regions = _collect(problems, lambda: read_regions(ins.regions))
-    enrollment = (
-        _collect(problems, lambda: read_enrollment(ins.enrollment))
-        if want("enrollment", ins.enrollment)
-        else None
-    )
+    if ins.enrollment is None and ins.ipeds_completions:
+        enrollment = _collect(problems, lambda: ipeds_supply(cfg)) if "enrollment" in parts else None
+    else:
+        enrollment = (
+            _collect(problems, lambda: read_enrollment(ins.enrollment))
+            if want("enrollment", ins.enrollment)
+            else None
+        )
     qcew = _collect(problems, lambda: read_qcew(list(ins.qcew))) if want("qcew", ins.qcew) else None
     oews = _collect(problems, lambda: read_oews(ins.oews)) if want("oews", ins.oews) else None
     living = (
@@ -91,6 +102,28 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
     if problems:
         raise InputError(problems)
     return Inputs(enrollment=enrollment, qcew=qcew, regions=regions, oews=oews, living_wage=living)
+
+
+def supply_file_name(cfg: Config) -> str:
+    """The supply input as a user names it: the enrollment file, or the IPEDS completions files."""
+    if cfg.inputs.enrollment is not None:
+        return str(cfg.inputs.enrollment)
+    names = [p.name for p in cfg.inputs.ipeds_completions]
+    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+
+
+def ipeds_supply(cfg: Config) -> pd.DataFrame:
+    """IPEDS completions of the state's institutions in the enrollment table's shape (postsecondary supply).
+
+    First majors only, sub-baccalaureate credentials; institutions are placed in counties by the IPEDS
+    directory (``inputs.ipeds_hd``); program names are CIP titles when ``inputs.cip_list`` is given.
+    """
+    hd = read_ipeds_hd(cfg.inputs.ipeds_hd)
+    hd = hd[hd["state_fips"] == cfg.state_fips]
+    completions = read_ipeds_completions(list(cfg.inputs.ipeds_completions))
+    completions = completions[completions["unitid"].isin(set(hd["unitid"]))]
+    titles = read_cip_list(cfg.inputs.cip_list) if cfg.inputs.cip_list is not None else None
+    return completions_as_enrollment(completions, hd, cip_titles=titles).reset_index(drop=True)
 
 
 def _check_regions(cfg: Config, regions: pd.DataFrame) -> list[Problem]:
@@ -124,21 +157,19 @@ def _check_enrollment_against_regions(
     for _, row in bad.head(200).iterrows():
         out.append(
             Problem(
-                str(cfg.inputs.enrollment),
+                supply_file_name(cfg),
                 _row(row),
                 "county_fips",
                 f"county {row['county_fips']} is not in any region of {cfg.inputs.regions.name}",
             )
         )
     if len(bad) > 200:
-        out.append(
-            Problem(str(cfg.inputs.enrollment), None, "county_fips", f"... {len(bad) - 200} more rows")
-        )
+        out.append(Problem(supply_file_name(cfg), None, "county_fips", f"... {len(bad) - 200} more rows"))
     years = sorted(enrollment["year"].dropna().unique().tolist())
     if cfg.year not in years:
         out.append(
             Problem(
-                str(cfg.inputs.enrollment),
+                supply_file_name(cfg),
                 None,
                 "year",
                 f"no rows for the analysis year {cfg.year} (config year); the file has {', '.join(map(str, years))}",
@@ -202,7 +233,10 @@ def load_reference(cfg: Config) -> Reference:
             cip_cluster = official["cip_cluster"]
         if "naics_cluster" in official and "naics_cluster" not in cw:
             naics_cluster = official["naics_cluster"]
-    cip_soc = reference.load_cip_soc(extra=cw.get("cip_soc_extra"), replace=cw.get("cip_soc"))
+    replace_links = cw.get("cip_soc")
+    if replace_links is None and "nces_cip_soc" in cw:
+        replace_links = cip_soc_links(read_cip_soc_crosswalk(cw["nces_cip_soc"]))
+    cip_soc = reference.load_cip_soc(extra=cw.get("cip_soc_extra"), replace=replace_links)
     return Reference(
         clusters=reference.load_clusters(fw),
         cip_cluster=cip_cluster,
@@ -256,10 +290,39 @@ def demand_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     return {"demand": demand}
 
 
+def migrate_old_cips(cfg: Config, enrollment: pd.DataFrame) -> pd.DataFrame | None:
+    """Replace CIP 2010 codes in ``enrollment`` (in place) by their CIP 2020 codes (``crosswalks.cip_2010_2020``).
+
+    Returns the ``cip_migrations`` table: one row per enrollment row whose code was migrated, or is a
+    2010 code that was deleted or split (left as written, for the user's mapping file), with the note.
+    """
+    if "cip_2010_2020" not in cfg.crosswalks:
+        return None
+    crosswalk = read_cip_crosswalk_2010_2020(cfg.crosswalks["cip_2010_2020"])
+    cip_list = read_cip_list(cfg.inputs.cip_list) if cfg.inputs.cip_list is not None else None
+    has = enrollment["cip"].notna()
+    m = migrate_cip(enrollment.loc[has, "cip"], crosswalk, cip_list=cip_list)
+    changed = m["migrated"].fillna(False).astype(bool)
+    enrollment.loc[changed[changed].index, "cip"] = m.loc[changed, "cip"]
+    noted = m[m["note"].notna() & (changed | m["ambiguous"].fillna(False).astype(bool) | m["cip"].isna())]
+    rows = enrollment.loc[noted.index]
+    return pd.DataFrame(
+        {
+            "source_file": rows["source_file"],
+            "source_row": rows["source_row"],
+            "cip_2010": noted["cip_input"],
+            "cip_2020": noted["cip"],
+            "migrated": noted["migrated"].astype(bool),
+            "note": noted["note"],
+        }
+    ).reset_index(drop=True)
+
+
 def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Programs mapped to regions and clusters, and supply per region × cluster × year."""
     inputs = read_inputs(cfg, {"enrollment"})
     ref = load_reference(cfg)
+    migrated = migrate_old_cips(cfg, inputs.enrollment)
     lookup = reference.lookup_cip_cluster(inputs.enrollment["cip"], ref.cip_cluster)
     programs, unmatched = supply_mod.assign_programs(
         inputs.enrollment, inputs.regions, lookup, rule=cfg.cluster_rule
@@ -276,6 +339,11 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
             lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
         )
     write_table(unmatched, out_dir / "unmatched.parquet")
+    if migrated is not None:
+        migrated["source_file"] = migrated["source_file"].map(
+            lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
+        )
+        write_table(migrated, out_dir / "cip_migrations.parquet")
     write_table(programs, out_dir / "programs.parquet")
     return {
         "programs": programs,
@@ -384,6 +452,13 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         cfg.thresholds,
     )
     flags = flags_mod.rank_pathways(flags)
+    occupation_tables: dict[str, pd.DataFrame] = {}
+    if inputs.oews is not None and cfg.inputs.projections:
+        occupation_tables = occupation_stage(
+            cfg, inputs, ref, year_programs, family, weights if len(weights) else None
+        )
+    for name, table in occupation_tables.items():
+        write_table(table, out_dir / f"{name}.parquet")
     write_table(alignment, out_dir / "alignment.parquet")
     write_table(dissimilarity, out_dir / "dissimilarity.parquet")
     write_table(family, out_dir / "family_wage.parquet")
@@ -396,7 +471,152 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         "family_wage": family,
         "flags": flags,
         "program_wages": program_wages,
+        **occupation_tables,
     }
+
+
+# ------------------------------------------------------------------------------------------ occupation side
+
+PROGRAM_OCCUPATION_COLUMNS = [
+    "region_id",
+    "institution",
+    "program_name",
+    "cip",
+    "n_socs",
+    "socs_linked",
+    "openings_linked",
+    "share_high_wage",
+    "share_in_demand",
+    "share_high_skill",
+    "share_hshwid",
+    "allocation_mode",
+]
+
+
+def soc_cluster_table(cfg: Config, ref: Reference) -> pd.DataFrame:
+    """SOC → cluster for the run's framework: Advance CTE's SOC crosswalk (2024), O*NET's legacy export,
+    or — without either — through the programs that prepare for each occupation (CIP → SOC links and the
+    CIP → cluster table), each SOC in the cluster most of its programs belong to."""
+    cw = cfg.crosswalks
+    rule = "split" if cfg.cluster_rule == "split" else "primary"
+    if cfg.framework == "2024" and "advance_cte_dir" in cw:
+        official = reference.read_advance_cte_crosswalks(cw["advance_cte_dir"])
+        if "soc_cluster" in official:
+            return occ_mod.soc_cluster_map(official["soc_cluster"], rule, framework="2024")
+    if cfg.framework == "legacy" and "onet_clusters" in cw:
+        onet = onet_soc_cluster(read_onet_career_clusters(cw["onet_clusters"]))
+        return occ_mod.soc_cluster_map(onet, rule, framework="legacy")
+    lookup = reference.lookup_cip_cluster(ref.cip_soc["cip"].reset_index(drop=True), ref.cip_cluster)
+    links = ref.cip_soc.reset_index(drop=True)[["cip", "soc"]].join(lookup[["cluster_code"]])
+    links = links.dropna(subset=["cluster_code"])
+    counts = links.groupby(["soc", "cluster_code"], as_index=False).size().rename(columns={"size": "share"})
+    return occ_mod.soc_cluster_map(counts, rule, framework=cfg.framework)
+
+
+def regions_with_oews_areas(cfg: Config, inputs: Inputs, weights: pd.Series | None) -> pd.DataFrame:
+    """Each county's OEWS area and its weight (the county's share of that area's employment).
+
+    The area is the region file's ``oews_area`` when given; else the county's metro area from the CBSA
+    delineation when the OEWS file has it; else the state, when the OEWS file has the state; else the
+    nation (``99``). The weight is the county's QCEW employment over the area's OEWS all-occupation
+    employment, so a region standing on a large area gets its share of that area's jobs, not all of them.
+    """
+    oews = inputs.oews
+    regions = inputs.regions[["county_fips", "region_id"]].copy()
+    given = (
+        inputs.regions["oews_area"]
+        if "oews_area" in inputs.regions
+        else pd.Series(pd.NA, index=regions.index)
+    )
+    areas = set(oews["area_code"].astype(str))
+    area = given.astype("string").where(given.astype("string").isin(areas))
+    if area.isna().any() and cfg.inputs.cbsa_delineation is not None:
+        delineation = read_cbsa_delineation(cfg.inputs.cbsa_delineation)
+        derived = oews_area_for_counties(delineation, regions["county_fips"], oews_areas=areas)
+        area = area.fillna(pd.Series(derived["oews_area"].to_numpy(), index=regions.index, dtype="string"))
+    state = cfg.state_fips
+    area = area.where(area.isin(areas))
+    area = area.fillna(state if state in areas else occ_mod.NATION_OEWS_AREA)
+    regions["oews_area"] = area.astype("string")
+    totals = (
+        oews[(oews["soc"] == "00-0000")].drop_duplicates("area_code").set_index("area_code")["employment"]
+    )
+    if weights is not None and len(weights):
+        county = regions["county_fips"].map(weights).astype("Float64")
+        area_total = regions["oews_area"].map(totals).astype("Float64")
+        regions["weight"] = (county / area_total.mask(area_total == 0)).astype("Float64")
+    return regions
+
+
+def occupation_stage(
+    cfg: Config, inputs: Inputs, ref: Reference, programs: pd.DataFrame, family: pd.DataFrame,
+    weights: pd.Series | None,
+) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """The occupation side of demand (needs inputs.oews and inputs.projections).
+
+    Returns ``occupation_demand`` (region × cluster: occupation employment, openings, wages, share of
+    openings at the family-supporting wage), ``occupations`` (region × SOC with the preset's
+    high-skill, high-wage, in-demand tests) and ``program_occupations`` (each program's linked openings
+    and the shares of its allocation that go to occupations meeting each test).
+    """
+    projections = pd.concat([read_projections(p) for p in cfg.inputs.projections], ignore_index=True)
+    soc_cluster = soc_cluster_table(cfg, ref)
+    regions_oews = regions_with_oews_areas(cfg, inputs, weights)
+    demand = occ_mod.occupation_demand_by_region(regions_oews, inputs.oews, projections, soc_cluster, family)
+
+    occ = occ_mod.region_occupations(regions_oews, inputs.oews)
+    area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
+    openings = occ_mod.openings_by_area(projections, area, inputs.oews).rename(
+        columns={"area_id": "region_id"}
+    )
+    occ = occ.merge(
+        openings[["region_id", "soc", "openings_annual", "openings_source"]],
+        on=["region_id", "soc"],
+        how="left",
+    )
+    attrs = ["soc", "employment_change_pct", "education_entry", "training_ojt", "base_year", "proj_year"]
+    nat = projections[projections["area_type"] == "nation"]
+    nat = nat[[c for c in attrs if c in nat.columns]].drop_duplicates("soc")
+    occ = occ.merge(nat, on="soc", how="left")
+    occ["projection_years"] = (occ["proj_year"] - occ["base_year"]).astype("Float64")
+    occ = occ.rename(columns={"education_entry": "education", "training_ojt": "training"})
+    median = regional_median_wage(inputs, inputs.regions)
+    occ["area_median_hourly_usd"] = occ["region_id"].map(median).astype("Float64")
+    occ["family_wage_hourly_usd"] = occ["region_id"].map(family.set_index("region_id")["wage_hourly_usd"])
+    occ = classify_occupations(occ, cfg.thresholds, area="region_id")
+    occ = occ.sort_values(["region_id", "soc"], kind="mergesort").reset_index(drop=True)
+
+    links = occ_mod.allocate_programs_to_socs(
+        programs[["region_id", "institution", "program_name", "cip"]].drop_duplicates(),
+        ref.cip_soc,
+        cfg.occupation_allocation,
+        occ[["region_id", "soc", "employment"]],
+    )
+    tests = ["high_wage", "in_demand", "high_skill", "hshwid", "openings_annual"]
+    links = links.merge(occ[["region_id", "soc", *tests]], on=["region_id", "soc"], how="left")
+    keys = ["region_id", "institution", "program_name", "cip"]
+    rows = []
+    for key, g in links.groupby(keys, sort=True, dropna=False):
+        w = g["weight"].astype("Float64")
+        row = dict(zip(keys, key, strict=True))
+        row["n_socs"] = int(g["soc"].notna().sum())
+        row["socs_linked"] = " ".join(sorted(g["soc"].dropna().astype(str)))
+        row["openings_linked"] = (
+            float(g["openings_annual"].astype("Float64").sum(min_count=1)) if row["n_socs"] else pd.NA
+        )
+        for t in ("high_wage", "in_demand", "high_skill", "hshwid"):
+            known = g[t].notna() & w.notna()
+            total = float(w[known].sum())
+            row[f"share_{t}"] = (
+                float(w[known & g[t].fillna(False).astype(bool)].sum()) / total if total > 0 else pd.NA
+            )
+        row["allocation_mode"] = cfg.occupation_allocation
+        rows.append(row)
+    program_occ = pd.DataFrame(rows, columns=PROGRAM_OCCUPATION_COLUMNS)
+    for c in ("openings_linked", "share_high_wage", "share_in_demand", "share_high_skill", "share_hshwid"):
+        program_occ[c] = pd.to_numeric(program_occ[c]).astype("Float64")
+    demand = demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
+    return {"occupation_demand": demand, "occupations": occ, "program_occupations": program_occ}
 
 
 def load_processed(out_dir: Path) -> dict[str, pd.DataFrame]:

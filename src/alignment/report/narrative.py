@@ -223,6 +223,14 @@ def table_html(df: pd.DataFrame, *, reasons: bool | None = None) -> str:
     return df.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
 
 
+def _supply_name(cfg) -> str:
+    """The supply file(s) by name: the enrollment file, or the IPEDS completions files."""
+    if cfg.inputs.enrollment is not None:
+        return cfg.inputs.enrollment.name
+    names = [p.name for p in cfg.inputs.ipeds_completions]
+    return "IPEDS Completions " + ", ".join(names) + " (first majors, sub-baccalaureate awards)"
+
+
 def data_notes(ctx: RegionContext) -> str:
     """Sources, vintages, suppression and what was excluded, as Markdown."""
     cfg = ctx.cfg
@@ -231,9 +239,10 @@ def data_notes(ctx: RegionContext) -> str:
     n_unmatched = 0 if unmatched is None else len(unmatched)
     lines = [
         f"- **Region**: {html.escape(ctx.region_name)} — counties: {html.escape(', '.join(ctx.counties))}.",
-        f"- **Supply**: {html.escape(cfg.inputs.enrollment.name)}, {cfg.supply_measure} in {cfg.year}; programs mapped "
+        f"- **Supply**: {html.escape(_supply_name(cfg))}, {cfg.supply_measure} in {cfg.year}; programs mapped "
         f"to the {cfg.framework} Career Clusters framework by CIP code (rule: {cfg.cluster_rule} cluster).",
-        f"- **Demand**: QCEW annual averages ({len(cfg.inputs.qcew)} file(s)), all ownerships; location quotients "
+        f"- **Demand**: QCEW {cfg.industry_year} ({len(cfg.inputs.qcew)} file(s); quarters averaged where a file has no "
+        "annual averages), all ownerships; location quotients "
         f"against {html.escape(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
         f"- **Wages**: {html.escape(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
         f"wage rule: {html.escape(cfg.family_wage.source)} ({html.escape(cfg.family_wage.describe())}).",
@@ -241,7 +250,7 @@ def data_notes(ctx: RegionContext) -> str:
         f"- **Excluded**: {n_unmatched} enrollment row(s) statewide could not be matched (bad CIP code or county); "
         "they are listed in the run's `unmatched` table.",
         f"- **Thresholds**: preset `{html.escape(cfg.preset)}`: "
-        + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items()))
+        + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items()) if v is not None)
         + ".",
     ]
     if cfg.synthetic:
