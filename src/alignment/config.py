@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,12 +195,32 @@ class Config:
         try:
             return p.resolve().relative_to(self.base_dir.resolve()).as_posix()
         except ValueError:
+            pass
+        try:  # outside the config's folder: as the config would write it (``../data/x.csv``)
+            return Path(os.path.relpath(p.resolve(), self.base_dir.resolve())).as_posix()
+        except ValueError:  # another drive on Windows
             return p.as_posix()
 
 
 def available_presets() -> list[str]:
     """Names of the state presets shipped with the package."""
     return sorted(p.stem for p in PRESETS_DIR.glob("*.yml"))
+
+
+_PRESET_STATE_NAMES = {"tennessee": "tn", "oregon": "or", "washington": "wa", "colorado": "co"}
+
+
+def _preset_hint(name: str) -> str:
+    """``; did you mean 'or'?`` when a preset is named by its state's name (or a near spelling).
+
+    >>> _preset_hint("Oregon"), _preset_hint("defualt"), _preset_hint("atlantis")
+    ("; did you mean 'or'?", "; did you mean 'default'?", '')
+    """
+    key = str(name).strip().lower()
+    if key in _PRESET_STATE_NAMES and _PRESET_STATE_NAMES[key] in available_presets():
+        return f"; did you mean {_PRESET_STATE_NAMES[key]!r}?"
+    near = difflib.get_close_matches(key, available_presets(), n=1, cutoff=0.75)
+    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 def load_preset(name: str) -> dict[str, float | None]:
@@ -448,7 +469,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
                 file,
                 lines.get(("preset",)),
                 "preset",
-                f"unknown preset {preset!r}; available: {', '.join(available_presets())}",
+                f"unknown preset {preset!r}; available: {', '.join(available_presets())}{_preset_hint(preset)}",
             )
         )
     overrides = data.get("thresholds") or {}

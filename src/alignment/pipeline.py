@@ -230,7 +230,12 @@ def load_reference(cfg: Config) -> Reference:
     if "advance_cte_dir" in cw and fw == "2024":
         official = reference.read_advance_cte_crosswalks(cw["advance_cte_dir"])
         if "cip_cluster" in official and "cip_cluster" not in cw:
-            cip_cluster = official["cip_cluster"]
+            # the official table lists six-digit programs; codes it leaves out ("…, Other" and newer
+            # codes) still find their series or family in the built-in table
+            off = official["cip_cluster"]
+            cip_cluster = pd.concat(
+                [off, cip_cluster[~cip_cluster["cip"].isin(set(off["cip"]))]], ignore_index=True
+            )
         if "naics_cluster" in official and "naics_cluster" not in cw:
             naics_cluster = official["naics_cluster"]
     replace_links = cw.get("cip_soc")

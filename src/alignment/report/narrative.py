@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config, load_config
+from ..criteria import criteria_in_use
 from ..pipeline import load_processed
 from ..privacy import format_count
 from ..sources.regions import read_regions
@@ -124,14 +125,15 @@ def summary_paragraph(ctx: RegionContext) -> str:
                 else f"while its share of {measure} is withheld to protect small counts."
             )
         )
-    under = al[al["gap"].fillna(0) > 0].sort_values("gap", ascending=False).head(1)
+    # a shortfall smaller than the privacy threshold is not a headline, and its figure could be read as a count
+    under = al[al["gap"].fillna(0) >= ctx.threshold].sort_values("gap", ascending=False).head(1)
     if len(under):
         r = under.iloc[0]
         parts.append(
             f"The widest shortfall is in {r['cluster_name']}: programs there would need about "
             f"{int(round(r['gap'])):,} more {measure} a year to match the region's job mix."
         )
-    small = al[al["supply_small"] & (al["demand_share"].fillna(0) > 0)]
+    small = al[al["supply_small"] & (al["demand_share"].fillna(0) > 0) & al["demand_equivalent"].notna()]
     small = small.sort_values("demand_equivalent", ascending=False).head(1)
     if len(small) and (not len(under) or small["demand_equivalent"].iloc[0] > under["gap"].iloc[0]):
         r = small.iloc[0]
@@ -141,7 +143,8 @@ def summary_paragraph(ctx: RegionContext) -> str:
         )
     counts = ctx.flags["flag"].value_counts()
     if len(counts):
-        listed = ", ".join(f"{n} {FLAG_LABELS.get(k, k).lower()}" for k, n in counts.items())
+        # "3 more students than …" would read as a student count: name the flag, then its number
+        listed = ", ".join(f"{FLAG_LABELS.get(k, k).lower()} ({n})" for k, n in counts.items())
         parts.append(f"The tool raised {int(counts.sum())} flag(s): {listed}.")
     if ctx.family_wage_hourly is not None:
         parts.append(
@@ -216,6 +219,79 @@ def cluster_table(ctx: RegionContext) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _yes_share(v: object) -> str:
+    return _pct(float(v)) if pd.notna(v) else "–"
+
+
+def occupation_note(ctx: RegionContext) -> str:
+    """One paragraph on the occupation side: where openings come from and the preset's occupation tests."""
+    od = ctx.tables.get("occupation_demand")
+    if od is None:
+        return (
+            "No occupational projections were given (`inputs.projections`), so this report has no "
+            "occupation-level demand. Add the BLS Employment Projections `occupation.xlsx` or a state "
+            "long-term projections workbook to see openings by cluster."
+        )
+    mine = od[od["region_id"] == ctx.region_id]
+    sources = sorted(set(mine["openings_source"].dropna()))
+    how = {
+        "estimated": "estimated: national openings scaled by the region's share of each occupation's jobs",
+        "state_projection": "from the state's long-term projections, scaled to the region",
+        "mixed": "partly from state projections, partly estimated from national ones",
+    }
+    said = "; ".join(how.get(x, x) for x in sources) or "not available"
+    return (
+        f"Occupation employment, openings and wages by cluster. Annual openings are {said}. A program "
+        "leads to *high-skill, high-wage, in-demand* occupations when the occupations its CIP code links to "
+        f"meet the tests of the `{html.escape(ctx.cfg.preset)}` preset (see the data notes); the shares below "
+        "weight each linked occupation as the run's allocation does."
+    )
+
+
+def occupation_table(ctx: RegionContext) -> pd.DataFrame:
+    """Region × cluster occupation demand: jobs, annual openings, median wage, openings at the family wage."""
+    od = ctx.tables.get("occupation_demand")
+    if od is None:
+        return pd.DataFrame()
+    mine = od[od["region_id"] == ctx.region_id].sort_values("openings_annual", ascending=False)
+    return pd.DataFrame(
+        {
+            "Cluster": mine["cluster_name"].astype(str),
+            "Jobs (occupations)": [
+                f"{v:,.0f}" if pd.notna(v) else "–" for v in mine["occupation_employment"]
+            ],
+            "Annual openings": [f"{v:,.0f}" if pd.notna(v) else "–" for v in mine["openings_annual"]],
+            "Openings source": mine["openings_source"].fillna("–").astype(str),
+            "Median annual wage": [
+                f"${v:,.0f}" if pd.notna(v) else "–" for v in mine["wage_median_annual_usd"]
+            ],
+            "Openings at the family wage": [_yes_share(v) for v in mine["share_openings_family_wage"]],
+        }
+    ).reset_index(drop=True)
+
+
+def program_occupation_table(ctx: RegionContext) -> pd.DataFrame:
+    """Each program of the region: openings of its linked occupations and the shares meeting each test."""
+    po = ctx.tables.get("program_occupations")
+    if po is None:
+        return pd.DataFrame()
+    mine = po[(po["region_id"] == ctx.region_id) & (po["n_socs"] > 0)]
+    mine = mine.sort_values(["share_hshwid", "openings_linked"], ascending=[True, False], na_position="last")
+    return pd.DataFrame(
+        {
+            "Institution": mine["institution"].astype(str),
+            "Program": mine["program_name"].astype(str),
+            "CIP": mine["cip"].astype(str),
+            "Linked occupations": mine["n_socs"].astype(int),
+            "Their annual openings": [f"{v:,.0f}" if pd.notna(v) else "–" for v in mine["openings_linked"]],
+            "High wage": [_yes_share(v) for v in mine["share_high_wage"]],
+            "In demand": [_yes_share(v) for v in mine["share_in_demand"]],
+            "High skill": [_yes_share(v) for v in mine["share_high_skill"]],
+            "All three": [_yes_share(v) for v in mine["share_hshwid"]],
+        }
+    ).reset_index(drop=True)
+
+
 def table_html(df: pd.DataFrame, *, reasons: bool | None = None) -> str:
     """An accessible HTML table: header cells, every value escaped; a ``Why`` column gets room to read."""
     reasons = "Why" in df.columns if reasons is None else reasons
@@ -229,6 +305,32 @@ def _supply_name(cfg) -> str:
         return cfg.inputs.enrollment.name
     names = [p.name for p in cfg.inputs.ipeds_completions]
     return "IPEDS Completions " + ", ".join(names) + " (first majors, sub-baccalaureate awards)"
+
+
+def _occupation_notes(ctx: RegionContext) -> list[str]:
+    cfg = ctx.cfg
+    if not cfg.inputs.projections:
+        return []
+    files = ", ".join(p.name for p in cfg.inputs.projections)
+    used = criteria_in_use(cfg.thresholds)
+    tests = "; ".join(
+        f"{name.replace('_', ' ')}: {', '.join(f'{k} = {cfg.thresholds[k]}' for k in keys)}"
+        for name, keys in used.items()
+        if keys
+    )
+    return [
+        f"- **Occupations**: projections {html.escape(files)}; program → occupation links "
+        f"{'NCES CIP–SOC crosswalk' if 'nces_cip_soc' in cfg.crosswalks else 'built-in table'}, "
+        f"allocation `{cfg.occupation_allocation}`; occupation tests ({html.escape(tests) or 'none'}).",
+    ]
+
+
+def _migration_notes(ctx: RegionContext) -> list[str]:
+    migrations = ctx.tables.get("cip_migrations")
+    moved = 0 if migrations is None else int(migrations["migrated"].sum())
+    if not moved:
+        return []
+    return [f"- **CIP 2010 codes**: {moved} row(s) migrated to CIP 2020 (table `cip_migrations`)."]
 
 
 def data_notes(ctx: RegionContext) -> str:
@@ -246,6 +348,8 @@ def data_notes(ctx: RegionContext) -> str:
         f"against {html.escape(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
         f"- **Wages**: {html.escape(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
         f"wage rule: {html.escape(cfg.family_wage.source)} ({html.escape(cfg.family_wage.describe())}).",
+        *_occupation_notes(ctx),
+        *_migration_notes(ctx),
         f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
         f"- **Excluded**: {n_unmatched} enrollment row(s) statewide could not be matched (bad CIP code or county); "
         "they are listed in the run's `unmatched` table.",

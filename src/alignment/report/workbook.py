@@ -740,8 +740,20 @@ def _readme(
             f"{cfg.framework} framework; programs placed by CIP code (rule: {cfg.cluster_rule})",
         ),
         ("Supply measure", f"{cfg.supply_measure} (students)"),
-        ("Source: enrollment", cfg.relative(ins.enrollment)),
-        ("Source: QCEW", f"{qcew}; location quotients against {ins.qcew_base_area}"),
+        *(
+            [("Source: enrollment", cfg.relative(ins.enrollment))]
+            if ins.enrollment is not None
+            else [
+                ("Source: IPEDS completions", "; ".join(cfg.relative(p) for p in ins.ipeds_completions)),
+                ("Source: IPEDS directory", cfg.relative(ins.ipeds_hd)),
+            ]
+        ),
+        ("Source: QCEW", f"{qcew} ({cfg.industry_year}); location quotients against {ins.qcew_base_area}"),
+        *(
+            [("Source: projections", "; ".join(cfg.relative(p) for p in ins.projections))]
+            if ins.projections
+            else []
+        ),
         ("Source: OEWS wages", cfg.relative(ins.oews) if ins.oews else "none"),
         ("Source: living wage", cfg.relative(ins.living_wage) if ins.living_wage else "none"),
         ("Source: regions", cfg.relative(ins.regions)),
@@ -752,7 +764,8 @@ def _readme(
         *extra,
         (
             "Thresholds",
-            f"preset {cfg.preset}: " + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items())),
+            f"preset {cfg.preset}: "
+            + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items()) if v is not None),
         ),
         (
             "Privacy",

@@ -1,0 +1,103 @@
+"""The real-data walkthrough (docs/real-data-walkthrough.md): Vermont on the publishers' own files.
+
+Runs `alignment run docs/examples/vermont/config.yml` when the shared real-data folder sits beside the
+repository, then checks the figures against the source files by hand-written pandas, not the package.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.realdata]
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "docs" / "examples" / "vermont" / "config.yml"
+REAL = REPO.parent / "shared" / "real-data"
+
+
+@pytest.fixture(scope="module")
+def vermont(tmp_path_factory) -> Path:
+    if not REAL.is_dir():
+        pytest.skip(f"real data not present: {REAL}")
+    work = tmp_path_factory.mktemp("vermont")
+    proc = subprocess.run(
+        [sys.executable, "-m", "alignment.cli", "run", str(CONFIG), "--no-progress", "--workers", "2"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return work
+
+
+def processed(work: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(work / "data" / "processed" / "vermont-real" / f"{name}.parquet")
+
+
+def test_every_region_has_a_report_with_the_occupation_section(vermont):
+    reports = vermont / "reports" / "vermont-real"
+    regions = pd.read_csv(CONFIG.parent / "regions.csv", dtype=str)
+    assert (reports / "index.html").is_file()
+    for name in regions["region_name"].unique():
+        rid = name.lower().replace(" ", "-")
+        html = (reports / rid / "report.html").read_text()
+        assert "Occupations: openings, wages and high-skill, high-wage, in-demand jobs" in html
+        assert "QCEW 2016" in html and "IPEDS Completions" in html
+        assert "/work/" not in html and "shared/real-data" not in html  # no machine paths on the page
+
+
+def test_supply_is_the_ipeds_sub_baccalaureate_completions_of_vermont(vermont):
+    """Sum of first-major sub-baccalaureate awards of Vermont institutions, from the raw files by hand."""
+    hd = pd.read_csv(
+        REAL / "ipeds-hd" / "hd2023.csv", encoding="utf-8-sig", dtype=str, usecols=["UNITID", "FIPS"]
+    )
+    vt = set(hd.loc[hd["FIPS"].astype(int) == 50, "UNITID"].astype(int))
+    programs = processed(vermont, "programs")
+    for year in (2022, 2023, 2024):
+        c = pd.read_parquet(REAL / "ipeds-completions-first-majors" / f"c{year}_a.parquet")
+        cols = {k.lower(): k for k in c.columns}
+        c = c[c[cols["unitid"]].astype(int).isin(vt)]
+        c = c[c[cols["awlevel"]].astype(int).isin([1, 2, 3, 4, 20, 21])]  # below the bachelor's degree
+        c = c[~c[cols["cipcode"]].astype(str).str.startswith("99")]
+        expected = int(pd.to_numeric(c[cols["ctotalt"]]).sum())
+        got = int(programs.loc[programs["year"] == year, "completers"].sum())
+        assert got == expected, (year, got, expected)
+
+
+def test_estimated_openings_are_national_openings_times_the_regions_job_share(vermont):
+    """openings(r, s) = O_US,s × E_r / E_US,all: the region's QCEW jobs over the nation's OEWS jobs."""
+    occ = processed(vermont, "occupations")
+    ep = pd.read_excel(
+        REAL / "bls-employment-projections" / "occupation.xlsx", sheet_name="Table 1.10", header=1
+    )
+    code = [c for c in ep.columns if "code" in str(c).lower()][0]
+    openings = [c for c in ep.columns if str(c).startswith("Occupational openings")][0]
+    nurse_us = float(ep.loc[ep[code] == "29-1141", openings].iloc[0]) * 1000
+    oews = pd.read_excel(REAL / "bls-oews" / "national_M2025_dl.xlsx", dtype=str)
+    us_total = float(oews.loc[oews["OCC_CODE"] == "00-0000", "TOT_EMP"].iloc[0].replace(",", ""))
+    q = pd.concat(
+        pd.read_csv(f, dtype={"area_fips": str, "own_code": str, "industry_code": str})
+        for f in (REAL / "bls-qcew" / "qtrly_by_area_vt_2016").glob("*.csv")
+    )
+    q = q[(q["own_code"] == "0") & (q["industry_code"] == "10") & (q["area_fips"] != "50000")]
+    q["employment"] = q[["month1_emplvl", "month2_emplvl", "month3_emplvl"]].mean(axis=1)
+    county = q.groupby("area_fips")["employment"].mean()
+    regions = pd.read_csv(CONFIG.parent / "regions.csv", dtype=str)
+    nw = regions.loc[regions["region_name"] == "Northwest", "county_fips"]
+    expected = nurse_us * county[nw].sum() / us_total
+    got = occ[(occ["region_id"] == "northwest") & (occ["soc"] == "29-1141")].iloc[0]
+    assert got["openings_source"] == "estimated"
+    assert got["openings_annual"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_published_outputs_pass_the_privacy_audit(vermont):
+    from alignment.audit import audit_run
+
+    findings = audit_run(
+        vermont / "reports" / "vermont-real", vermont / "data" / "processed" / "vermont-real", 10
+    )
+    assert findings == []
