@@ -1,5 +1,6 @@
 """The command line: help, validate (every problem at once, exit status), and a refused run."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -65,3 +66,54 @@ def test_run_refuses_invalid_input_without_writing(demo_dir, tmp_path, capsys, m
     err = capsys.readouterr().err
     assert "file not found: 'missing.csv'" in err and "Nothing was written" in err
     assert not (tmp_path / "reports").exists() and not (tmp_path / "data").exists()
+
+
+def _cip_list_for(enrollment: Path, path: Path) -> Path:
+    """An NCES-layout CIP list holding the demo's own codes (titled by their program names) plus the
+    project's small fixture list, so only truly invalid codes get suggestions."""
+    from alignment.sources.enrollment import read_enrollment
+
+    fixture = Path(__file__).parent / "fixtures" / "cip" / "CIPCode2020_small.csv"
+    e = read_enrollment(enrollment).dropna(subset=["cip"]).drop_duplicates("cip")
+    lines = fixture.read_text().splitlines()
+    known = {line.split(",")[1] for line in lines[1:]}
+    for r in e.itertuples():
+        if f'="{r.cip}"' not in known:
+            title = str(r.program_name).replace('"', "'")
+            lines.append(f'="{r.cip[:2]}",="{r.cip}","No substantive changes",no,"{title}.","{title}.","",')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_validate_suggests_cips_and_applies_only_accepted_lines(demo_dir, tmp_path, capsys):
+    """A program with an invalid CIP gets title → CIP suggestions; an accepted line fixes it, nothing else."""
+    work = tmp_path / "suggest"
+    shutil.copytree(demo_dir, work)
+    cip_list = _cip_list_for(work / "enrollment.csv", tmp_path / "CIPCode2020.csv")
+    with (work / "enrollment.csv").open("a") as fh:
+        fh.write("2023-24,Baker Demo SD 1,41001,S999,Welding Technology,48.05xx,Secondary,30,14,12\n")
+    config = (work / "config.yml").read_text()
+    config = config.replace("inputs:\n", f"inputs:\n  cip_list: {cip_list}\n", 1)
+    (work / "config.yml").write_text(config)
+    out_file = work / "cip-suggestions.csv"
+    assert main(["validate", str(work / "config.yml"), "--suggestions", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "CIP suggestions for 2 program(s)" in out  # the new row and the demo's "CIP TBD" pilot
+    assert "'Welding Technology' (CIP cell '48.05xx') -> 48.0508 Welding Technology/Welder" in out
+    table = out_file.read_text().splitlines()
+    assert table[0].split(",")[-1] == "accept"
+    before = int(re.search(r"(\d+) enrollment row\(s\) have a CIP code with no cluster", out).group(1))
+
+    # nothing is applied before the user accepts; accept the welding line only
+    lines = [table[0]] + [
+        (line + "yes") if line.startswith("Welding Technology,48.05xx,1,48.0508,") else line
+        for line in table[1:]
+    ]
+    out_file.write_text("\n".join(lines) + "\n")
+    config = (work / "config.yml").read_text() + f"crosswalks:\n  program_cip_mapping: {out_file}\n"
+    (work / "config.yml").write_text(config)
+    assert main(["validate", str(work / "config.yml")]) == 0
+    out = capsys.readouterr().out
+    after = int(re.search(r"(\d+) enrollment row\(s\) have a CIP code with no cluster", out).group(1))
+    assert after == before - 1
+    assert "'Welding Technology'" not in out and "CIP suggestions for 1 program(s)" in out

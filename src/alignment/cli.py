@@ -100,7 +100,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(
             f"  note: {unmatched} enrollment row(s) have a CIP code with no cluster; they are reported as unmatched"
         )
+    _print_cip_suggestions(cfg, e, args)
     return EXIT_OK
+
+
+def _print_cip_suggestions(cfg, enrollment, args: argparse.Namespace) -> None:
+    """Program title → CIP suggestions for rows with a missing or invalid CIP (needs ``inputs.cip_list``)."""
+    missing = int(enrollment["cip"].isna().sum())
+    if cfg.inputs.cip_list is None:
+        if missing:
+            print(
+                f"  note: {missing} row(s) have a missing or invalid CIP code; add inputs.cip_list (NCES "
+                "CIPCode2020.csv) to get suggestions from the program titles"
+            )
+        return
+    from .sources.cip import read_cip_list
+    from .suggest import suggest_for_enrollment, write_mapping_template
+
+    suggestions = suggest_for_enrollment(enrollment, read_cip_list(cfg.inputs.cip_list), k=3)
+    if suggestions.empty:
+        return
+    best = suggestions[suggestions["rank"] == 1].drop_duplicates(["program_name", "cip_raw"])
+    print(
+        f"  CIP suggestions for {len(best)} program(s) with a missing or invalid CIP code (best match, score 0-1):"
+    )
+    for r in best.head(20).itertuples():
+        raw = "" if r.cip_raw is None or str(r.cip_raw) in ("", "<NA>") else f" (CIP cell {r.cip_raw!r})"
+        print(
+            f"    row {r.source_row}: {r.program_name!r}{raw} -> {r.suggested_cip} {r.suggested_title} ({r.score:.2f})"
+        )
+    if len(best) > 20:
+        print(f"    ... {len(best) - 20} more")
+    if args.suggestions:
+        path = write_mapping_template(suggestions, args.suggestions)
+        print(
+            f"  wrote {path}: put 'yes' in the accept column of the lines you agree with, then name the file "
+            "in crosswalks.program_cip_mapping; nothing is applied until you do"
+        )
+    else:
+        print(
+            "  (write them to a file to accept: alignment validate CONFIG --suggestions cip-suggestions.csv)"
+        )
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -254,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a config and every input file; list every problem")
     p.add_argument("config")
+    p.add_argument(
+        "--suggestions",
+        metavar="FILE",
+        help="write program title -> CIP suggestions (CSV with an accept column) for rows with a missing or invalid CIP",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("audit", help="check a finished run's published files for recoverable small counts")

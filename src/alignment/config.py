@@ -82,6 +82,7 @@ _CROSSWALK_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "nces_cip_soc": ((str,), False),
     "cip_2010_2020": ((str,), False),
     "onet_clusters": ((str,), False),
+    "program_cip_mapping": ((str,), False),
 }
 _OUTPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "processed": ((str,), False),

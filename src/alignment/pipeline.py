@@ -35,6 +35,7 @@ from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
 from .sources.projections import read_projections
 from .sources.qcew import read_qcew
 from .sources.regions import read_regions
+from .suggest import read_accepted_mapping
 
 UNMATCHED_COLUMNS = ["stage", "source_file", "source_row", "column", "value", "reason"]
 
@@ -93,6 +94,13 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
         if want("living_wage", ins.living_wage)
         else None
     )
+    if enrollment is not None and "program_cip_mapping" in cfg.crosswalks:
+        try:
+            enrollment = apply_accepted_cips(
+                enrollment, read_accepted_mapping(cfg.crosswalks["program_cip_mapping"])
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
     if regions is not None:
         problems.extend(_check_regions(cfg, regions))
     if enrollment is not None and regions is not None:
@@ -102,6 +110,31 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
     if problems:
         raise InputError(problems)
     return Inputs(enrollment=enrollment, qcew=qcew, regions=regions, oews=oews, living_wage=living)
+
+
+def apply_accepted_cips(enrollment: pd.DataFrame, accepted: pd.DataFrame) -> pd.DataFrame:
+    """Set the CIP of enrollment rows whose program name and CIP cell match a line the user accepted.
+
+    ``accepted`` comes from :func:`alignment.suggest.read_accepted_mapping` (the suggestions file of
+    ``alignment validate --suggestions`` with ``accept`` filled in). Names match ignoring case and spaces
+    at the ends; a suggestion is never applied unless its line was accepted.
+    """
+    if accepted.empty:
+        return enrollment
+    out = enrollment.copy()
+
+    def key(name: pd.Series, raw: pd.Series) -> pd.Series:
+        return (
+            name.astype("string").str.strip().str.lower()
+            + "\x1f"
+            + raw.astype("string").fillna("").str.strip()
+        )
+
+    table = dict(zip(key(accepted["program_name"], accepted["cip_raw"]), accepted["cip"], strict=True))
+    found = key(out["program_name"], out["cip_raw"]).map(table)
+    hit = found.notna()
+    out.loc[hit, "cip"] = found[hit]
+    return out
 
 
 def supply_file_name(cfg: Config) -> str:
