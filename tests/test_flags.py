@@ -237,6 +237,35 @@ def test_below_family_wage():
     assert _get(flag_pathways(programs(), alignment(), None, FAMILY, {}), "BELOW_FAMILY_WAGE").empty
 
 
+def test_few_hshwid_jobs():
+    po = pd.DataFrame(
+        {
+            "region_id": ["coast", "coast", "valley"],
+            "institution": ["Coast HS", "Coast CC", "Valley HS"],
+            "program_name": ["Welding Technology", "Nursing", "Nursing Assistant"],
+            "cip": ["48.0508", "51.3801", "51.3902"],
+            "n_socs": [2, 1, 1],
+            "share_hshwid": pd.array([0.2, 0.9, pd.NA], dtype="Float64"),
+        }
+    )
+    f = flag_pathways(programs(), alignment(), None, FAMILY, {}, program_occupations=po, preset="or")
+    rows = _get(f, "FEW_HSHWID_JOBS")
+    assert rows["program_name"].tolist() == ["Welding Technology"]  # 0.9 passes; unknown share: no flag
+    row = rows.iloc[0]
+    assert row["severity"] == pytest.approx(1 - 0.2 / 0.5)
+    assert row["reason"] == (
+        "Welding Technology (48.0508) at Coast HS leads to occupations of which 20% (by the run's allocation) "
+        "meet the or preset's high-skill, high-wage, in-demand tests in Coast Demo Region; the floor is 50%."
+    )
+    assert _get(
+        flag_pathways(
+            programs(), alignment(), None, FAMILY, {"min_hshwid_share": 0.1}, program_occupations=po
+        ),
+        "FEW_HSHWID_JOBS",
+    ).empty
+    assert _get(flags(), "FEW_HSHWID_JOBS").empty  # no projections, no occupation table: no such flag
+
+
 def test_unmatched_and_suppressed():
     f = flags()
     u = _get(f, "UNMATCHED_PROGRAM").iloc[0]

@@ -10,6 +10,9 @@ Flag codes (``scope`` in brackets) and when they fire, with ``t`` the thresholds
   (a cluster with no students at all counts as ratio 0): demand with little or no program.
 - ``BELOW_FAMILY_WAGE`` [program]: the program's occupation wage per hour is below
   ``t.wage_floor_share ×`` the region's family-supporting hourly wage.
+- ``FEW_HSHWID_JOBS`` [program]: less than ``t.min_hshwid_share`` of the program's linked occupations (as
+  the run allocates it among them) meet the preset's high-skill, high-wage, in-demand tests
+  (``criteria.py``); needs occupational projections.
 - ``UNMATCHED_PROGRAM`` [program]: no valid CIP, no cluster for the CIP, or a county in no region.
 - ``SUPPRESSED`` [program]: the program's count of the supply measure is below ``t.privacy_threshold``
   (or was suppressed at the source); the reason says so without the number.
@@ -21,6 +24,7 @@ Severity (a number for ranking, higher = more serious; substantive flags lie in 
 - OVERSUPPLIED: ``1 − t.oversupply_ratio / ratio`` (0 at the threshold, towards 1 as the ratio grows);
 - UNDERSUPPLIED: ``1 − ratio / t.undersupply_ratio`` (1 when the cluster has no students);
 - BELOW_FAMILY_WAGE: ``1 − wage / (t.wage_floor_share × family wage)``;
+- FEW_HSHWID_JOBS: ``1 − share / t.min_hshwid_share``;
 - UNMATCHED_PROGRAM and SUPPRESSED: 0 (data notes, ranked after every substantive flag).
 
 Reasons never print a student count below the privacy threshold, nor a share or ratio from which such a
@@ -53,6 +57,7 @@ FLAG_COLUMNS = [
 ]
 FLAG_ORDER = [
     "BELOW_FAMILY_WAGE",
+    "FEW_HSHWID_JOBS",
     "LOW_DEMAND",
     "OVERSUPPLIED",
     "UNDERSUPPLIED",
@@ -123,14 +128,17 @@ def flag_pathways(
     program_wages: pd.DataFrame | None,
     family_wage: pd.DataFrame | None,
     thresholds: dict[str, float] | None = None,
+    program_occupations: pd.DataFrame | None = None,
+    preset: str = "default",
 ) -> pd.DataFrame:
     """Flags for the programs and clusters of the alignment year (rules and severity: module docstring).
 
     ``programs`` is the programs table (rows of other years are ignored), ``alignment`` the output of
     ``align.align``, ``program_wages`` the output of ``demand.occupation_wages_for_programs`` (or None:
     no wage flags), ``family_wage`` one row per region with ``region_id``, ``wage_hourly_usd`` and
-    optionally ``family_type`` (e.g. ``1 adult, 1 child``) (or None). Missing thresholds take the value of
-    the default preset. Returns the flags table of docs/tables.md, ranked by ``rank_pathways``.
+    optionally ``family_type`` (e.g. ``1 adult, 1 child``) (or None), ``program_occupations`` the
+    pipeline's table of each program's linked occupations (or None: no FEW_HSHWID_JOBS flags) and
+    ``preset`` its name for the reasons. Missing thresholds take the value of the default preset. Returns the flags table of docs/tables.md, ranked by ``rank_pathways``.
     """
     t = {**default_thresholds(), **(thresholds or {})}
     thr = int(t["privacy_threshold"])
@@ -253,6 +261,26 @@ def flag_pathways(
                     f"{_label(r)} leads to jobs whose median pay is ${r['wage_hourly_usd']:.2f}/h, below "
                     f"{share}the ${r['family_hourly_usd']:.2f}/h family-supporting wage{family} in {region}.",
                 )
+
+    if program_occupations is not None and len(program_occupations) and t.get("min_hshwid_share") is not None:
+        keys = ["region_id", "institution", "program_name", "cip"]
+        po = program_occupations[[*keys, "share_hshwid", "n_socs"]].drop_duplicates(keys)
+        h = firsts.merge(po, on=keys, how="inner")
+        floor = float(t["min_hshwid_share"])
+        for _, r in h.iterrows():
+            share = r["share_hshwid"]
+            if pd.isna(share) or floor <= 0 or _r(share) >= _r(floor):
+                continue
+            region = region_names.get(r["region_id"], r["region_id"])
+            add(
+                r,
+                "program",
+                "FEW_HSHWID_JOBS",
+                1 - float(share) / floor,
+                f"{_label(r)} leads to occupations of which {float(share):.0%} (by the run's allocation) meet "
+                f"the {preset} preset's high-skill, high-wage, in-demand tests in {region}; the floor is "
+                f"{floor:.0%}.",
+            )
 
     for _, r in firsts.iterrows():
         label = _label(r)

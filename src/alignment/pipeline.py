@@ -482,19 +482,21 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         program_wages = None
     weights = county_employment(inputs.qcew, cfg.industry_year)
     family = family_wage_stage(cfg, inputs, weights=weights if len(weights) else None)
+    occupation_tables: dict[str, pd.DataFrame] = {}
+    if inputs.oews is not None and cfg.inputs.projections:
+        occupation_tables = occupation_stage(
+            cfg, inputs, ref, year_programs, family, weights if len(weights) else None
+        )
     flags = flags_mod.flag_pathways(
         year_programs,
         alignment,
         program_wages,
         family.assign(family_type=cfg.family_wage.describe()),
         cfg.thresholds,
+        program_occupations=occupation_tables.get("program_occupations"),
+        preset=cfg.preset,
     )
     flags = flags_mod.rank_pathways(flags)
-    occupation_tables: dict[str, pd.DataFrame] = {}
-    if inputs.oews is not None and cfg.inputs.projections:
-        occupation_tables = occupation_stage(
-            cfg, inputs, ref, year_programs, family, weights if len(weights) else None
-        )
     for name, table in occupation_tables.items():
         write_table(table, out_dir / f"{name}.parquet")
     write_table(alignment, out_dir / "alignment.parquet")

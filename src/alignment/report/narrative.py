@@ -25,6 +25,7 @@ FLAG_LABELS = {
     "OVERSUPPLIED": "More students than local demand",
     "LOW_DEMAND": "Low local demand",
     "BELOW_FAMILY_WAGE": "Below family-supporting wage",
+    "FEW_HSHWID_JOBS": "Few high-skill, high-wage, in-demand jobs",
     "UNMATCHED_PROGRAM": "Program not matched to a cluster",
     "SUPPRESSED": "Small program (counts suppressed)",
 }

@@ -286,7 +286,8 @@ def _flags_sheet(fl: pd.DataFrame, regions: dict[str, str], clusters: dict[str, 
             "Flag code",
             "text",
             "code",
-            "LOW_DEMAND, OVERSUPPLIED, UNDERSUPPLIED, BELOW_FAMILY_WAGE, UNMATCHED_PROGRAM or SUPPRESSED.",
+            "LOW_DEMAND, OVERSUPPLIED, UNDERSUPPLIED, BELOW_FAMILY_WAGE, FEW_HSHWID_JOBS, UNMATCHED_PROGRAM or "
+            "SUPPRESSED.",
         ),
         Col(
             "Severity (0–1)",
