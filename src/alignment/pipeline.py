@@ -356,6 +356,28 @@ def migrate_old_cips(cfg: Config, enrollment: pd.DataFrame) -> pd.DataFrame | No
     ).reset_index(drop=True)
 
 
+INSTITUTION_COLUMNS = ["institution", "unitid", "county_fips", "region_id", "latitude", "longitude"]
+
+
+def institution_points(cfg: Config, enrollment: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame | None:
+    """Where the run's institutions are (for map points): IPEDS directory coordinates, when IPEDS is the supply.
+
+    One row per institution of the supply found in ``inputs.ipeds_hd`` with coordinates; ``None`` when the
+    run has no IPEDS directory.
+    """
+    if cfg.inputs.ipeds_hd is None or "unitid" not in enrollment.columns:
+        return None
+    hd = read_ipeds_hd(cfg.inputs.ipeds_hd)
+    first = enrollment.dropna(subset=["unitid"]).drop_duplicates("unitid")[["unitid", "institution"]]
+    out = first.merge(hd[["unitid", "county_fips", "latitude", "longitude"]], on="unitid", how="inner")
+    out = out.merge(
+        regions[["county_fips", "region_id"]].drop_duplicates("county_fips"), on="county_fips", how="left"
+    )
+    out = out.dropna(subset=["latitude", "longitude"])
+    out = out.sort_values(["region_id", "institution", "unitid"], kind="mergesort")
+    return out[INSTITUTION_COLUMNS].reset_index(drop=True)
+
+
 def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Programs mapped to regions and clusters, and supply per region × cluster × year."""
     inputs = read_inputs(cfg, {"enrollment"})
@@ -377,6 +399,9 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
             lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
         )
     write_table(unmatched, out_dir / "unmatched.parquet")
+    institutions = institution_points(cfg, inputs.enrollment, inputs.regions)
+    if institutions is not None:
+        write_table(institutions, out_dir / "institutions.parquet")
     if migrated is not None:
         migrated["source_file"] = migrated["source_file"].map(
             lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
