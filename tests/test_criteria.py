@@ -139,12 +139,38 @@ def test_hshwid_needs_every_criterion_in_use_and_total_row_is_left_out():
             "training": ["—", "None", "Apprenticeship", "Short-term on-the-job training"],
         }
     )
-    out = classify_occupations(df, load_preset("or"))
+    out = classify_occupations(df, {**load_preset("or"), "hshwid_min_criteria": 3})
     # median openings over the three occupations (not the total row): 25
     assert flags(out, "in_demand") == [None, False, True, True]
     assert flags(out, "high_wage") == [None, True, True, False]
     assert flags(out, "high_skill") == [None, True, True, False]
     assert flags(out, "hshwid") == [None, False, True, False]
+    # Oregon's preset reads the three with "or" (Perkins V): any one suffices
+    assert flags(classify_occupations(df, load_preset("or")), "hshwid") == [None, True, True, True]
+    # two of three
+    two = classify_occupations(df, {**load_preset("or"), "hshwid_min_criteria": 2})
+    assert flags(two, "hshwid") == [None, True, True, False]
+
+
+def test_unknown_criteria_decide_only_when_they_could_change_the_answer():
+    df = occ(
+        wage_median_hourly_usd=[30.0, None, None, 10.0],
+        area_median_hourly_usd=[20.0] * 4,
+        openings_annual=[1.0, 50.0, 1.0, 1.0],
+    )
+    t = rule(high_wage_median_share=1.0, in_demand_min_openings=40)
+    assert flags(classify_occupations(df, {**t, "hshwid_min_criteria": 1}), "hshwid") == [
+        True,
+        True,
+        None,
+        False,
+    ]
+    assert flags(classify_occupations(df, {**t, "hshwid_min_criteria": 2}), "hshwid") == [
+        False,
+        None,
+        False,
+        False,
+    ]
 
 
 def test_areas_are_separate():
@@ -168,6 +194,7 @@ def test_education_level_and_criteria_in_use():
     assert used["high_wage"] == ["high_wage_median_share"]
     assert used["in_demand"] == ["in_demand_openings_ratio_median_share"]
     assert used["eligible"] == ["min_occupation_employment_share"]
+    assert used["high_skill"] == []  # Tennessee's report defines no skill test
 
 
 @pytest.mark.parametrize("name", ["default", "tn", "or", "wa", "co"])

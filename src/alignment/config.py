@@ -112,6 +112,7 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "in_demand_growth_area_share": (0, 10),
     "high_skill_min_education": (1, 8),
     "high_skill_apprenticeship": (0, 1),
+    "hshwid_min_criteria": (1, 3),
     # FEW_HSHWID_JOBS fires below this share of a program's occupations meeting every test in use
     "min_hshwid_share": (0, 1),
 }

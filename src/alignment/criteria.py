@@ -81,6 +81,7 @@ CRITERIA_THRESHOLDS: dict[str, tuple[str, str]] = {
     ),
     "high_skill_min_education": ("high_skill", "typical entry education at least this level (1–8)"),
     "high_skill_apprenticeship": ("high_skill", "1: an apprenticeship also counts as high skill"),
+    "hshwid_min_criteria": ("combined", "how many criteria in use must hold (1 = any, 3 = all)"),
 }
 
 
@@ -102,6 +103,8 @@ def criteria_in_use(thresholds: Mapping[str, float | None]) -> dict[str, list[st
     """
     out: dict[str, list[str]] = {"eligible": [], "high_wage": [], "in_demand": [], "high_skill": []}
     for key, (criterion, _) in CRITERIA_THRESHOLDS.items():
+        if criterion not in out:
+            continue
         value = thresholds.get(key)
         if value is None or (key == "high_skill_apprenticeship" and not value):
             continue
@@ -145,6 +148,25 @@ def _area_median(values: pd.Series, area: pd.Series) -> pd.Series:
     return values.astype("float64").groupby(area, sort=False).transform("median").astype("Float64")
 
 
+def _needed(thresholds: Mapping[str, float | None], n_used: int) -> int:
+    """How many of the criteria in use must hold: ``hshwid_min_criteria`` (default: all), at most ``n_used``."""
+    k = thresholds.get("hshwid_min_criteria")
+    return n_used if k is None else max(1, min(int(k), n_used))
+
+
+def _at_least_k(tests: list[pd.Series], k: int, index: pd.Index) -> pd.Series:
+    """True when at least ``k`` tests hold, False when that is impossible, ``<NA>`` when unknowns decide."""
+    if not tests:
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    frame = pd.concat(tests, axis=1)
+    true = frame.fillna(False).astype(bool).sum(axis=1)
+    unknown = frame.isna().sum(axis=1)
+    out = pd.Series(pd.NA, index=index, dtype="boolean")
+    out[true >= k] = True
+    out[(true + unknown) < k] = False
+    return out
+
+
 def classify_occupations(
     occupations: pd.DataFrame, thresholds: Mapping[str, float | None], *, area: str = "region_id"
 ) -> pd.DataFrame:
@@ -166,7 +188,8 @@ def classify_occupations(
       area's rate (from summed employment), or simply ≥ the area's rate when the area declines.
     - *high_skill* (any): typical education rank ≥ ``high_skill_min_education`` (4 = postsecondary
       nondegree award); an apprenticeship as typical training when ``high_skill_apprenticeship`` is 1.
-    - *hshwid*: every criterion in use holds (``<NA>`` when one is unknown and none fails).
+    - *hshwid*: at least ``hshwid_min_criteria`` of the criteria in use hold (1 = "high-skill, high-wage,
+      *or* in-demand" as Perkins V words it; 3, or null, = all of them); ``<NA>`` when unknown values decide.
 
     Medians are taken over the occupations in the table for the area (a total row ``00-0000`` is left
     out of medians and sums; when present it gives the area's total employment and growth).
@@ -279,9 +302,7 @@ def classify_occupations(
     df["in_demand"] = in_demand
     df["high_skill"] = high_skill
     used = [c for c in ("high_wage", "in_demand", "high_skill") if use[c]]
-    df["hshwid"] = (
-        _all_of([df[c] for c in used], idx) if used else pd.Series(pd.NA, index=idx, dtype="boolean")
-    )
+    df["hshwid"] = _at_least_k([df[c] for c in used], _needed(thresholds, len(used)), idx)
     for c in ("eligible", "high_wage", "in_demand", "high_skill", "hshwid"):
         df.loc[is_total, c] = pd.NA
     return df

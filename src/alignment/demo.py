@@ -1329,6 +1329,129 @@ def _stable_zip(data: bytes, year: int) -> bytes:
 
 
 # ==========================================================================================================
+# Employment Projections (BLS occupation.xlsx layout: Tables 1.2 and 1.10, employment in thousands)
+# ==========================================================================================================
+
+_EDUCATION = (
+    "No formal educational credential",
+    "High school diploma or equivalent",
+    "Some college, no degree",
+    "Postsecondary nondegree award",
+    "Associate's degree",
+    "Bachelor's degree",
+)
+# SOC prefix -> index in _EDUCATION; the longest matching prefix wins (invented but plausible entry levels)
+_EDUCATION_OF: dict[str, int] = {
+    "11": 5, "13": 5, "15": 5, "15-123": 2, "17": 4, "19-1": 5, "19-4": 4, "19-5011": 5, "19-5012": 1,
+    "25-2011": 4, "25-2012": 5, "27": 5, "27-4": 3, "29-1": 5, "29-1292": 4, "29-2": 3, "29-2012": 4,
+    "29-2034": 4, "29-9": 3, "31": 3, "31-1122": 1, "31-2021": 4, "33": 1, "33-2011": 3, "35": 0, "35-1": 1,
+    "37": 0, "39-5": 3, "39-7": 1, "39-9": 1, "41": 1, "41-2": 0, "43": 1, "45": 0, "45-1": 1, "47": 1,
+    "47-2061": 0, "49": 1, "49-3011": 3, "49-3023": 3, "49-3031": 3, "49-9081": 3, "51": 1, "51-9162": 3,
+    "53-2011": 5, "53-2012": 3, "53-3032": 3, "53-3033": 1,
+}  # fmt: skip
+_APPRENTICESHIP = ("47-2031", "47-2111", "47-2152", "49-9051")
+
+
+def _education(soc: str) -> str:
+    best = max((k for k in _EDUCATION_OF if soc.startswith(k)), key=len, default="43")
+    return _EDUCATION[_EDUCATION_OF[best]]
+
+
+def _training(soc: str, education: str) -> str:
+    if soc in _APPRENTICESHIP:
+        return "Apprenticeship"
+    if education in ("Bachelor's degree", "Associate's degree", "Postsecondary nondegree award"):
+        return "None"
+    if education == "No formal educational credential":
+        return "Short-term on-the-job training"
+    return "Moderate-term on-the-job training"
+
+
+def _projections_rows(seed: int, base: int) -> tuple[list[list[object]], list[list[object]]]:
+    """Rows of Tables 1.2 and 1.10 for the demo's occupations (employment and openings in thousands)."""
+    rng = _rng(seed, "projections")
+    t12: list[list[object]] = []
+    t110: list[list[object]] = []
+    totals = np.zeros(6)
+    for soc, (title, hourly, us_thousands, _sub, _annual) in sorted(_OCCUPATIONS.items()):
+        emp = float(us_thousands)
+        pct = float(np.clip(rng.normal(6.0 if soc[:2] in ("29", "31") else 3.0, 5.0), -15, 30))
+        proj = round(emp * (1 + pct / 100), 1)
+        change = round(proj - emp, 1)
+        exit_rate = float(np.clip(rng.normal(4.5, 0.8), 2.0, 8.0))
+        transfer_rate = float(np.clip(rng.normal(9.0 - hourly / 12, 1.0), 1.5, 9.0))
+        exits = round(emp * exit_rate / 100, 1)
+        transfers = round(emp * transfer_rate / 100, 1)
+        openings = round(change / 10 + exits + transfers, 1)
+        education = _education(soc)
+        label = f"      {title}"
+        t110.append([label, soc, "Line item", emp, proj, change, round(pct, 1), round(exit_rate, 1),
+                     round(transfer_rate, 1), round(exit_rate + transfer_rate, 1), exits, transfers,
+                     round(exits + transfers, 1), openings])  # fmt: skip
+        t12.append([label, soc, "Line item", emp, proj, openings, int(round(hourly * 2080, -1)), education, "None",
+                    _training(soc, education)])  # fmt: skip
+        totals += [emp, proj, change, exits, transfers, openings]
+    e, p_, c, x, t, o = (round(float(v), 1) for v in totals)
+    t110.insert(0, ["Total, all occupations", "00-0000", "Summary", e, p_, c, round(100 * c / e, 1),
+                    round(100 * x / e, 1), round(100 * t / e, 1), round(100 * (x + t) / e, 1), x, t,
+                    round(x + t, 1), o])  # fmt: skip
+    t12.insert(0, ["Total, all occupations", "00-0000", "Summary", e, p_, o, "—", "—", "—", "—"])
+    return t12, t110
+
+
+def _write_projections(seed: int, base: int, path: Path) -> None:
+    """A synthetic national projections workbook in the BLS ``occupation.xlsx`` layout (Tables 1.2, 1.10)."""
+    import openpyxl
+
+    end = base + 10
+    span = f"{base}–{str(end)[-2:]}"
+    t12, t110 = _projections_rows(seed, base)
+    title_12 = (
+        f"Table 1.2 Occupational projections, {base}–{end}, and worker characteristics, {base} "
+        "(Employment in thousands) -- SYNTHETIC demo data"
+    )
+    title_110 = (
+        f"Table 1.10 Occupational separations and openings, projected {span} (Employment in thousands) "
+        "-- SYNTHETIC demo data"
+    )
+    head_12 = [
+        f"{base} National Employment Matrix title", f"{base} National Employment Matrix code", "Occupation type",
+        f"Employment, {base}", f"Employment, {end}", f"Occupational openings, {span} annual average",
+        f"Median annual wage, dollars, {base}[1]", "Typical education needed for entry",
+        "Work experience in a related occupation",
+        "Typical on-the-job training needed to attain competency in the occupation",
+    ]  # fmt: skip
+    head_110 = [
+        f"{base} National Employment Matrix title", f"{base} National Employment Matrix code", "Occupation type",
+        f"Employment, {base}", f"Employment, {end}", f"Employment change, numeric, {span}",
+        f"Employment change, percent, {span}", f"Labor force exit rate, {span} annual average",
+        f"Occupational transfer rate, {span} annual average",
+        f"Total occupational separations rate, {span} annual average",
+        f"Labor force exits, {span} annual average", f"Occupational transfers, {span} annual average",
+        f"Total occupational separations, {span} annual average", f"Occupational openings, {span} annual average",
+    ]  # fmt: skip
+    source = f"Source: SYNTHETIC {TITLE} demo data in the layout of the BLS Employment Projections tables"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    index = book.create_sheet("Index")
+    for line in ("Occupation.xlsx contents", title_12, title_110):
+        index.append([line])
+    for name, title, head, rows in (
+        ("Table 1.2", title_12, head_12, t12),
+        ("Table 1.10", title_110, head_110, t110),
+    ):
+        ws = book.create_sheet(name)
+        ws.append([title])
+        ws.append(head)
+        for row in rows:
+            ws.append(row)
+        ws.append([source])
+    buf = io.BytesIO()
+    book.save(buf)
+    path.write_bytes(_stable_zip(buf.getvalue(), base))
+
+
+# ==========================================================================================================
 # Living wage, config, README
 # ==========================================================================================================
 
@@ -1364,6 +1487,7 @@ inputs:
   qcew_base_area: US000
   oews: oews/all_data_M{year}.xlsx
   living_wage: living_wage.csv
+  projections: projections/occupation.xlsx
   regions: regions.csv
 family_wage:
   source: living_wage
@@ -1406,6 +1530,9 @@ Files:
   CIP→SOC table, with `*`, `**` and `#` markers.
 - `living_wage.csv`: invented hourly living wages by county and family type (1 adult, or 2 adults with one
   working; 0–3 children).
+- `projections/occupation.xlsx`: national occupational projections for the next ten years in the layout of
+  the BLS Employment Projections workbook (Table 1.2 with education and training, Table 1.10 with exits,
+  transfers and openings, in thousands); invented figures for the demo's occupations.
 
 Supply and demand differ on purpose so the flags have something to say: the South region is heavy in
 cosmetology with thin personal-care employment, the Valley is a manufacturing region with no welding program,
@@ -1426,7 +1553,7 @@ def generate_demo(
 
     The folder is built beside ``out_dir`` and swapped in at the end, so a reader never sees half a data set
     and a failed run leaves the previous one in place. Returned keys: ``config``, ``regions``, ``enrollment``,
-    ``qcew`` (the folder of by-area CSVs), ``oews``, ``living_wage``, ``readme``.
+    ``qcew`` (the folder of by-area CSVs), ``oews``, ``living_wage``, ``projections``, ``readme``.
     """
     out_dir = Path(out_dir)
     years = sorted({int(y) for y in years})
@@ -1441,6 +1568,7 @@ def generate_demo(
         "qcew": Path("qcew"),
         "oews": Path("oews") / f"all_data_M{last}.xlsx",
         "living_wage": Path("living_wage.csv"),
+        "projections": Path("projections") / "occupation.xlsx",
         "readme": Path("README.md"),
     }
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
@@ -1452,6 +1580,8 @@ def generate_demo(
         (tmp / "oews").mkdir()
         _write_oews(_oews_table(seed, last, qcew), tmp / names["oews"], last)
         _living_wage_table(seed, years).to_csv(tmp / names["living_wage"], index=False, lineterminator="\n")
+        (tmp / "projections").mkdir()
+        _write_projections(seed, last, tmp / names["projections"])
         (tmp / names["config"]).write_text(_config_text(last), encoding="utf-8", newline="\n")
         (tmp / names["readme"]).write_text(_readme_text(seed, years), encoding="utf-8", newline="\n")
         tmp.chmod(0o755)
