@@ -363,7 +363,6 @@ def link_occupation_wages(
     occupations are the hourly median × 2080. Uses the latest OEWS year ≤ ``year`` (latest when None).
     """
     wages = _wage_table(oews, year)
-    by_key = wages.set_index(["area_code", "soc"])
     areas = (
         regions[["county_fips", "oews_area"]].drop_duplicates("county_fips")
         if "oews_area" in regions
@@ -383,24 +382,41 @@ def link_occupation_wages(
     links = cip_soc[["cip", "soc"]].drop_duplicates()
     long = prog.merge(links, on="cip", how="inner")
 
-    rows = []
-    for area, soc in zip(long["oews_area"], long["soc"], strict=True):
-        tries = ([(str(area), "region")] if pd.notna(area) else []) + chain
-        own_flag = ""
-        picked = (pd.NA, pd.NA, pd.NA, pd.NA)
-        for i, (code, level) in enumerate(tries):
-            hit = by_key.loc[(code, soc)] if (code, soc) in by_key.index else None
-            if i == 0:
-                own_flag = "not_available" if hit is None else str(hit["wage_flag"])
-            if hit is not None and pd.notna(hit["wage"]):
-                picked = (hit["wage"], hit["emp"], code, level)
-                break
-        rows.append((*picked, own_flag))
+    long = long.reset_index(drop=True)
+    table = wages[["area_code", "soc", "wage", "emp", "wage_flag"]]
+
+    def lookup(codes: pd.Series) -> pd.DataFrame:
+        """The wage row of (code, soc) for every long row (all <NA> where OEWS has none)."""
+        keys = pd.DataFrame({"area_code": codes.astype("string"), "soc": long["soc"].astype("string")})
+        return keys.merge(table, on=["area_code", "soc"], how="left", sort=False)
+
+    region = long["oews_area"].astype("string")
+    has_region = region.notna()
+    tries = [(region, "region")] + [
+        (pd.Series(code, index=long.index, dtype="string"), lvl) for code, lvl in chain
+    ]
+    # the flag of the program's own area: its region's area, else the first area of the chain
+    first = region.where(has_region, tries[1][0])
+    own = lookup(first)
+    own_flag = own["wage_flag"].astype("string").where(own["wage_flag"].notna(), "not_available")
     extra = pd.DataFrame(
-        rows,
-        columns=["wage_median_annual_usd", "employment", "wage_area", "wage_area_level", "wage_flag"],
-        index=long.index,
+        {
+            "wage_median_annual_usd": pd.Series(pd.NA, index=long.index, dtype="Float64"),
+            "employment": pd.Series(pd.NA, index=long.index, dtype="Float64"),
+            "wage_area": pd.Series(pd.NA, index=long.index, dtype="string"),
+            "wage_area_level": pd.Series(pd.NA, index=long.index, dtype="string"),
+            "wage_flag": own_flag.astype("string"),
+        }
     )
+    open_rows = pd.Series(True, index=long.index)
+    for codes, level in tries:
+        hit = lookup(codes)
+        take = open_rows & codes.notna() & hit["wage"].notna()
+        extra.loc[take, "wage_median_annual_usd"] = hit.loc[take, "wage"].astype("Float64")
+        extra.loc[take, "employment"] = hit.loc[take, "emp"].astype("Float64")
+        extra.loc[take, "wage_area"] = codes[take]
+        extra.loc[take, "wage_area_level"] = level
+        open_rows &= ~take
     out = pd.concat([long, extra], axis=1)
     return out.astype(
         {
@@ -444,33 +460,54 @@ def occupation_wages_for_programs(
     cols = [*PROGRAM_KEYS, *(["region_id"] if "region_id" in prog.columns else [])]
     prog = prog[cols].drop_duplicates(PROGRAM_KEYS).reset_index(drop=True)
 
-    summary = []
-    for key, grp in long.groupby(PROGRAM_KEYS, dropna=False, sort=False):
-        ok = grp[grp["wage_median_annual_usd"].notna()]
-        if len(ok) and ok["employment"].notna().all() and ok["employment"].sum() > 0:
-            wage = float((ok["wage_median_annual_usd"] * ok["employment"]).sum() / ok["employment"].sum())
-            weighting = "employment"
-        elif len(ok):
-            wage, weighting = float(ok["wage_median_annual_usd"].mean()), "equal"
-        else:
-            wage, weighting = pd.NA, pd.NA
-        levels = sorted(set(ok["wage_area_level"].dropna()))
-        flagged = grp[grp["wage_flag"].fillna("") != ""]
-        summary.append(
-            (
-                *key,
-                ", ".join(sorted(grp["soc"])),
-                len(grp),
-                len(ok),
-                wage,
-                weighting,
-                ", ".join(sorted(set(ok["wage_area"].dropna()))),
-                levels[0] if len(levels) == 1 else ("mixed" if levels else pd.NA),
-                "; ".join(
-                    f"{s} {f}" for s, f in sorted(zip(flagged["soc"], flagged["wage_flag"], strict=True))
-                ),
-            )
-        )
+    g = long.assign(
+        _ok=long["wage_median_annual_usd"].notna(),
+        _w=long["wage_median_annual_usd"].astype("float64"),
+        _e=long["employment"].astype("float64"),
+    )
+    g["_we"] = (g["_w"] * g["_e"]).where(g["_ok"], 0.0)
+    g["_e_ok"] = g["_e"].where(g["_ok"], 0.0)
+    g["_e_missing"] = g["_ok"] & g["_e"].isna()
+    g["_w_ok"] = g["_w"].where(g["_ok"], 0.0)
+    g = g.sort_values("soc", kind="mergesort")
+    by = g.groupby(PROGRAM_KEYS, dropna=False, sort=False)
+    agg = by.agg(
+        socs=("soc", ", ".join),
+        n_socs=("soc", "size"),
+        n_socs_with_wage=("_ok", "sum"),
+        sum_we=("_we", "sum"),
+        sum_e=("_e_ok", "sum"),
+        missing_e=("_e_missing", "any"),
+        sum_w=("_w_ok", "sum"),
+    ).reset_index()
+    weighted = (agg["n_socs_with_wage"] > 0) & ~agg["missing_e"] & (agg["sum_e"] > 0)
+    equal = (agg["n_socs_with_wage"] > 0) & ~weighted
+    agg["wage_median_annual_usd"] = pd.Series(pd.NA, index=agg.index, dtype="Float64")
+    agg.loc[weighted, "wage_median_annual_usd"] = agg.loc[weighted, "sum_we"] / agg.loc[weighted, "sum_e"]
+    agg.loc[equal, "wage_median_annual_usd"] = agg.loc[equal, "sum_w"] / agg.loc[equal, "n_socs_with_wage"]
+    agg["wage_weighting"] = pd.Series(pd.NA, index=agg.index, dtype="string")
+    agg.loc[weighted, "wage_weighting"] = "employment"
+    agg.loc[equal, "wage_weighting"] = "equal"
+    ok = g[g["_ok"]]
+    ok_by = ok.groupby(PROGRAM_KEYS, dropna=False, sort=False)
+    areas = ok_by["wage_area"].agg(lambda x: ", ".join(sorted(set(x.dropna())))).rename("wage_areas")
+    levels = ok_by["wage_area_level"].agg(
+        lambda x: (lambda u: u[0] if len(u) == 1 else ("mixed" if u else pd.NA))(sorted(set(x.dropna())))
+    )
+    flagged = g[g["wage_flag"].fillna("") != ""].sort_values(["soc", "wage_flag"], kind="mergesort")
+    flags = (
+        (flagged["soc"].astype(str) + " " + flagged["wage_flag"].astype(str))
+        .groupby([flagged[k] for k in PROGRAM_KEYS], dropna=False, sort=False)
+        .agg("; ".join)
+        .rename("wage_flags")
+    )
+    agg = agg.merge(areas.reset_index(), on=PROGRAM_KEYS, how="left")
+    agg = agg.merge(levels.rename("wage_area_level").reset_index(), on=PROGRAM_KEYS, how="left")
+    flags_frame = flags.reset_index()
+    flags_frame.columns = [*PROGRAM_KEYS, "wage_flags"]
+    agg = agg.merge(flags_frame, on=PROGRAM_KEYS, how="left")
+    agg["wage_flags"] = agg["wage_flags"].fillna("")
+    agg.loc[agg["n_socs_with_wage"] == 0, "wage_areas"] = ""
     names = [
         "socs",
         "n_socs",
@@ -481,7 +518,7 @@ def occupation_wages_for_programs(
         "wage_area_level",
         "wage_flags",
     ]
-    summ = pd.DataFrame(summary, columns=[*PROGRAM_KEYS, *names])
+    summ = agg[[*PROGRAM_KEYS, *names]].copy()
     for c in PROGRAM_KEYS:
         summ[c] = summ[c].astype(prog[c].dtype)
     out = prog.merge(summ, on=PROGRAM_KEYS, how="left")
