@@ -1,16 +1,28 @@
-"""Maps: county boundaries, dissolving into regions, the diverging gap map and GeoPackage output."""
+"""Maps: county boundaries, regions, gap maps with institution points, image baselines and GeoPackage output."""
 
 import hashlib
 import importlib.util
+import json
+import os
+import re
+from io import BytesIO
+from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
+import matplotlib
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from matplotlib import ft2font
 from matplotlib.colors import to_hex
+from matplotlib.testing.compare import compare_images
+from PIL import Image
 from shapely.geometry import box
 
 from alignment import maps
+from alignment.report.publish import protect_tables
 
 HAS_PLOTLY_GEO = importlib.util.find_spec("_plotly_geo") is not None
 
@@ -309,3 +321,348 @@ def test_figure_png_is_deterministic(three_regions, published):
     assert first.startswith(b"\x89PNG\r\n\x1a\n")
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
     assert b"Software" not in first and b"matplotlib" not in first.lower()
+
+
+# --- institution points ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def institutions() -> pd.DataFrame:
+    """institutions.parquet as the supply stage writes it, plus a count column that must never be mapped."""
+    return pd.DataFrame(
+        {
+            "institution": ["West College", "East Institute", "Nowhere School", "Far College"],
+            "unitid": ["100001", "100002", "100003", "100004"],
+            "county_fips": ["99001", "99007", "99005", "98001"],
+            "region_id": ["west", "east", "east", pd.NA],
+            "latitude": pd.array([44.5, 44.25, pd.NA, 30.0], dtype="Float64"),
+            "longitude": pd.array([-119.5, -116.5, -117.5, -100.0], dtype="Float64"),
+            "completers": [4, 7, 3, 2],
+        }
+    )
+
+
+def test_institution_points_keep_names_only_and_drop_outside_with_a_note(counties, institutions):
+    with pytest.warns(
+        UserWarning, match=r"2 institution\(s\).*Nowhere School \(100003\), Far College \(100004\)"
+    ):
+        points = maps.institution_points(institutions, counties)
+    assert list(points.columns) == ["institution", "unitid", "county_fips", "region_id", "geometry"]
+    assert points["institution"].tolist() == ["West College", "East Institute"]
+    assert points.crs.to_epsg() == 4269
+    assert [(p.x, p.y) for p in points.geometry] == [(-119.5, 44.5), (-116.5, 44.25)]
+    # points it returned go back in unchanged, without a second note
+    again = maps.institution_points(points.to_crs("EPSG:5070"), counties)
+    assert again["unitid"].tolist() == ["100001", "100002"]
+    assert [round(p.x, 6) for p in again.geometry] == [-119.5, -116.5]
+    with pytest.raises(ValueError, match="latitude, longitude"):
+        maps.institution_points(institutions.drop(columns=["latitude", "longitude"]), counties)
+
+
+def test_gap_map_draws_institutions_with_a_legend_entry(counties, regions, alignment, institutions):
+    shapes = maps.region_shapes(counties, regions)
+    with pytest.warns(UserWarning, match="Nowhere School"):
+        fig = maps.plot_gap_map(shapes, alignment, "AG", year=2024, institutions=institutions)
+    ax = fig.axes[0]
+    (dots,) = [c for c in ax.collections if c.get_gid() == "institutions"]
+    drawn = maps.institution_points(institutions.iloc[:2], shapes).to_crs(maps.DRAW_CRS)
+    assert np.asarray(dots.get_offsets()).ravel().tolist() == pytest.approx(
+        [v for p in drawn.geometry for v in (p.x, p.y)]
+    )
+    assert dots.get_zorder() > max(t.get_zorder() for t in ax.texts)  # a label never hides a point
+    entries = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert entries[-2:] == ["No data / suppressed", "Institution (IPEDS)"]
+    # no institutions inside: no dots and no legend entry
+    fig = maps.plot_gap_map(shapes, alignment, "AG", year=2024, institutions=institutions.iloc[:0])
+    assert [c.get_gid() for c in fig.axes[0].collections].count("institutions") == 0
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1] == "No data / suppressed"
+
+
+def test_small_multiples_and_overview_draw_institutions(
+    counties, regions, alignment, institutions, published
+):
+    shapes = maps.region_shapes(counties, regions)
+    with pytest.warns(UserWarning, match="Far College") as caught:
+        fig = maps.plot_gap_small_multiples(
+            shapes, alignment, ["AG", "HS"], year=2024, institutions=institutions
+        )
+    assert len([w for w in caught if "institution" in str(w.message)]) == 1  # one note for the page
+    gids = [[c.get_gid() for c in ax.collections].count("institutions") for ax in fig.axes[:2]]
+    assert gids == [1, 1]
+    assert [t.get_text() for t in fig.legends[0].get_texts()][-1] == "Institution (IPEDS)"
+
+    dissimilarity = pd.DataFrame({"region_id": ["west", "east"], "year": 2024, "dissimilarity": [0.2, 0.5]})
+    with pytest.warns(UserWarning, match="Nowhere School"):
+        fig = maps.plot_state_overview(shapes, published, dissimilarity, year=2024, institutions=institutions)
+    ax = fig.axes[0]
+    assert len(ax.collections[0].get_offsets()) == 2
+    assert ax.get_legend().get_texts()[-1].get_text() == "Institution (IPEDS)"
+
+
+# --- image baselines --------------------------------------------------------------------------------------
+#
+# Rendered from fixed inputs on real county polygons (Vermont, plotly-geo's Census 2016 file) and compared with
+# the PNGs in tests/baselines/maps/ by matplotlib's RMS pixel difference. Regenerate after an intended change:
+#   ALIGNMENT_UPDATE_BASELINES=1 .venv/bin/pytest tests/test_maps.py -k baseline -p no:cacheprovider
+# then look at the new PNGs before committing them. versions.json records the matplotlib and FreeType the
+# baselines were drawn with: glyph rasterization differs between FreeType builds, so where they differ a
+# mismatch is reported as a skip (with the RMS), not a failure.
+
+BASELINES = Path(__file__).parent / "baselines" / "maps"
+UPDATE_BASELINES = os.environ.get("ALIGNMENT_UPDATE_BASELINES") == "1"
+BASELINE_DPI = 72
+# RMS over 0–255 channels. Anti-aliasing noise (±3 levels everywhere, RMS 2) passes; the smallest real
+# change we guard against, the institution dots left out, gives 5.2–10.7; flipped colour ramps give 15–33.
+IMAGE_TOL = 4.0
+VT_REGIONS = {
+    "Northwest": ["50007", "50011", "50013"],
+    "Northeast Kingdom": ["50005", "50009", "50019"],
+    "Central": ["50001", "50015", "50017", "50023"],
+    "South": ["50003", "50021", "50025", "50027"],
+}
+VT_IDS = {"Northwest": "nw", "Northeast Kingdom": "nek", "Central": "c", "South": "s"}
+
+
+def _render_environment() -> dict[str, str]:
+    return {
+        "matplotlib": ".".join(matplotlib.__version__.split(".")[:2]),
+        "freetype": ft2font.__freetype_version__,
+    }
+
+
+@pytest.fixture(scope="module")
+def vermont() -> dict[str, object]:
+    """Real Vermont counties in four regions, fixed gaps for three clusters and five invented institutions."""
+    if not HAS_PLOTLY_GEO:
+        pytest.skip("plotly-geo is not installed")
+    regions = pd.DataFrame(
+        [(fips, VT_IDS[name], name) for name, codes in VT_REGIONS.items() for fips in codes],
+        columns=["county_fips", "region_id", "region_name"],
+    )
+    shapes = maps.region_shapes(maps.load_counties("50"), regions)
+    names = {"HS": "Healthcare & Human Services", "AM": "Advanced Manufacturing", "IT": "Digital Technology"}
+    gaps = {
+        "HS": [180.0, None, -60.0, 25.0],
+        "AM": [-140.0, 35.0, 90.0, -15.0],
+        "IT": [60.0, -5.0, None, -210.0],
+    }
+    alignment = pd.DataFrame(
+        [
+            (rid, 2024, code, names[code], gap)
+            for code, values in gaps.items()
+            for rid, gap in zip(["nw", "nek", "c", "s"], values, strict=True)
+        ],
+        columns=["region_id", "year", "cluster_code", "cluster_name", "gap"],
+    ).astype({"gap": "Float64"})
+    institutions = pd.DataFrame(
+        {
+            "institution": [
+                "Lake College",
+                "Valley Institute",
+                "Capital University",
+                "River College",
+                "Hill School",
+            ],
+            "unitid": ["100001", "100002", "100003", "100004", "100005"],
+            "county_fips": ["50007", "50007", "50023", "50025", "50019"],
+            "region_id": ["nw", "nw", "c", "s", "nek"],
+            "latitude": [44.4759, 44.49, 44.26, 42.85, 44.94],
+            "longitude": [-73.2121, -73.11, -72.575, -72.56, -72.20],
+        }
+    )
+    dissimilarity = pd.DataFrame(
+        {"region_id": ["nw", "nek", "c", "s"], "year": 2024, "dissimilarity": [0.31, 0.58, 0.44, None]}
+    )
+    return {
+        "shapes": shapes,
+        "alignment": alignment,
+        "published": alignment.assign(supply_text="40"),
+        "institutions": institutions,
+        "dissimilarity": dissimilarity,
+    }
+
+
+def _render(name: str, data: dict, *, institutions: bool = True) -> bytes:
+    inst = data["institutions"] if institutions else None
+    shapes, alignment = data["shapes"], data["alignment"]
+    if name == "gap_map":
+        fig = maps.plot_gap_map(shapes, alignment, "HS", year=2024, highlight_region="nw", institutions=inst)
+    elif name == "small_multiples":
+        fig = maps.plot_gap_small_multiples(
+            shapes, alignment, ["HS", "AM", "IT"], year=2024, institutions=inst
+        )
+    else:
+        fig = maps.plot_state_overview(
+            shapes, data["published"], data["dissimilarity"], year=2024, institutions=inst
+        )
+    return maps.figure_png(fig, dpi=BASELINE_DPI)
+
+
+def _compare(expected: Path, actual_png: bytes, tmp_path: Path) -> dict | None:
+    actual = tmp_path / f"{expected.stem}-actual.png"
+    actual.write_bytes(actual_png)
+    return compare_images(str(expected), str(actual), tol=IMAGE_TOL, in_decorator=True)
+
+
+@pytest.mark.parametrize("name", ["gap_map", "small_multiples", "state_overview"])
+def test_map_matches_baseline(name, vermont, tmp_path):
+    png = _render(name, vermont)
+    expected = BASELINES / f"{name}.png"
+    if UPDATE_BASELINES:
+        BASELINES.mkdir(parents=True, exist_ok=True)
+        expected.write_bytes(png)
+        (BASELINES / "versions.json").write_text(json.dumps(_render_environment(), indent=2) + "\n")
+        pytest.skip(f"baseline written: {expected.name}")
+    assert expected.exists(), f"no baseline {expected}; make it with ALIGNMENT_UPDATE_BASELINES=1"
+    result = _compare(expected, png, tmp_path)
+    if result is None:
+        return
+    made_with = json.loads((BASELINES / "versions.json").read_text())
+    if made_with != _render_environment():
+        pytest.skip(f"{name}: RMS {result['rms']:.2f}, but baselines were drawn with {made_with}")
+    pytest.fail(f"{name}: RMS {result['rms']:.2f} > {IMAGE_TOL}; see {result['actual']} and {result['diff']}")
+
+
+@pytest.mark.skipif(UPDATE_BASELINES, reason="writing baselines")
+def test_baseline_comparison_passes_antialiasing_noise(vermont, tmp_path):
+    png = _render("gap_map", vermont)
+    pixels = np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=np.int16)
+    noise = np.random.default_rng(7).integers(-3, 4, size=pixels.shape)
+    noisy = BytesIO()
+    Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8)).save(noisy, format="png")
+    assert _compare(BASELINES / "gap_map.png", noisy.getvalue(), tmp_path) is None
+
+
+@pytest.mark.skipif(UPDATE_BASELINES, reason="writing baselines")
+@pytest.mark.parametrize("name", ["gap_map", "state_overview"])
+def test_baseline_comparison_catches_flipped_colours(name, vermont, tmp_path, monkeypatch):
+    monkeypatch.setattr(maps, "GAP_CMAP", "PuOr_r")  # shortage drawn orange, surplus purple
+    monkeypatch.setattr(maps, "OVERVIEW_CMAP", "YlGnBu_r")
+    result = _compare(BASELINES / f"{name}.png", _render(name, vermont), tmp_path)
+    assert result is not None and result["rms"] > 3 * IMAGE_TOL
+
+
+@pytest.mark.skipif(UPDATE_BASELINES, reason="writing baselines")
+@pytest.mark.parametrize("name", ["gap_map", "small_multiples", "state_overview"])
+def test_baseline_comparison_catches_a_missing_layer(name, vermont, tmp_path):
+    result = _compare(BASELINES / f"{name}.png", _render(name, vermont, institutions=False), tmp_path)
+    assert result is not None and result["rms"] > IMAGE_TOL
+
+
+def test_map_rendering_is_byte_identical_and_uses_bundled_fonts(vermont):
+    first, second = _render("gap_map", vermont), _render("gap_map", vermont)
+    assert first == second
+    fig = maps.plot_gap_map(vermont["shapes"], vermont["alignment"], "HS", year=2024)
+    assert {t.get_fontfamily()[0] for t in fig.axes[0].texts} == {"DejaVu Sans"}
+    with Image.open(BytesIO(first)) as image:
+        assert image.size == (8 * BASELINE_DPI, int(6.5 * BASELINE_DPI))
+        assert "Software" not in image.info
+
+
+# --- GeoPackage for GIS users -----------------------------------------------------------------------------
+
+
+def _published_vermont(data: dict) -> pd.DataFrame:
+    """Raw alignment with small counts (4 and 7) run through protect_tables, as run.py publishes it."""
+    supply = {"HS": [120, 4, 85, 60], "AM": [30, 55, 7, 44], "IT": [90, 25, 33, 12]}
+    rows = []
+    for code, counts in supply.items():
+        for rid, n in zip(["nw", "nek", "c", "s"], counts, strict=True):
+            rows.append((rid, 2024, code, n))
+    sup = pd.DataFrame(rows, columns=["region_id", "year", "cluster_code", "completers"])
+    total = sup.groupby("region_id")["completers"].transform("sum")
+    names = data["alignment"].drop_duplicates("cluster_code").set_index("cluster_code")["cluster_name"]
+    al = sup.rename(columns={"completers": "supply"}).assign(
+        region_name=lambda d: d["region_id"].map({v: k for k, v in VT_IDS.items()}),
+        cluster_name=lambda d: d["cluster_code"].map(names),
+        supply_measure="completers",
+        supply_share=lambda d: d["supply"] / total,
+        demand_share=0.3333,
+        lq=1.25,
+        demand_equivalent=lambda d: total * 0.3333,
+    )
+    al = al.assign(gap=al["demand_equivalent"] - al["supply"], ratio=al["supply"] / al["demand_equivalent"])
+    programs = sup.assign(source_file="c.csv", source_row=range(len(sup)))
+    flags = pd.DataFrame(columns=["region_id", "cluster_code", "flag", "severity", "reason", "year"])
+    cfg = SimpleNamespace(year=2024, supply_measure="completers", thresholds={"privacy_threshold": 10})
+    tables = {"alignment": al, "supply": sup, "programs": programs, "flags": flags}
+    return protect_tables(tables, cfg)["alignment"]  # type: ignore[arg-type]
+
+
+def test_run_geopackage_on_real_counties_layers_and_no_small_counts(vermont, tmp_path):
+    counties = maps.load_counties("50")
+    regions = pd.DataFrame(
+        [(fips, VT_IDS[name], name) for name, codes in VT_REGIONS.items() for fips in codes],
+        columns=["county_fips", "region_id", "region_name"],
+    )
+    published = _published_vermont(vermont)
+    institutions = pd.concat(
+        [
+            vermont["institutions"].assign(completers=[4, 7, 120, 60, 33]),
+            pd.DataFrame(
+                {
+                    "institution": ["Across the River"],
+                    "unitid": ["100006"],
+                    "county_fips": ["33009"],
+                    "region_id": [pd.NA],
+                    "latitude": [43.70],
+                    "longitude": [-72.29],
+                    "completers": [5],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    with pytest.warns(UserWarning, match=r"1 institution\(s\).*Across the River \(100006\)"):
+        path = maps.run_geopackage(
+            tmp_path / "maps.gpkg", counties, regions, published, year=2024, institutions=institutions
+        )
+    layers = dict(pyogrio.list_layers(path))
+    assert set(layers) == {"counties", "regions", "gap_by_region", "institutions"}
+    assert layers["institutions"] == "Point"
+    read = {name: gpd.read_file(path, layer=name) for name in layers}
+    assert {name: len(df) for name, df in read.items()} == {
+        "counties": 14,
+        "regions": 4,
+        "gap_by_region": 12,
+        "institutions": 5,
+    }
+    assert all(df.crs.to_epsg() == 4269 for df in read.values())
+    assert list(read["institutions"].columns) == [*maps.INSTITUTION_LAYER_COLUMNS, "geometry"]
+    inst = read["institutions"]
+    assert inst["region_name"].tolist() == ["Northwest", "Northwest", "Central", "South", "Northeast Kingdom"]
+    assert inst.geometry.iloc[0].coords[0] == pytest.approx((-73.2121, 44.4759))
+    assert (
+        "no student counts" in pyogrio.read_info(path, layer="institutions")["layer_metadata"]["DESCRIPTION"]
+    )
+    gap = read["gap_by_region"]
+    assert list(gap.columns) == [*maps.GAP_LAYER_COLUMNS, "geometry"]
+    # the two small counts (4: nek HS; 7: c AM) and their complements are hidden in every attribute
+    hidden = gap[gap["supply_text"].isin(["<10", "withheld"])]
+    assert sorted(zip(hidden["region_id"], hidden["cluster_code"], strict=True)) == sorted(
+        zip(
+            published.loc[published["supply_suppressed"], "region_id"],
+            published.loc[published["supply_suppressed"], "cluster_code"],
+            strict=True,
+        )
+    )
+    assert {("nek", "HS"), ("c", "AM")} <= set(zip(hidden["region_id"], hidden["cluster_code"], strict=True))
+    assert hidden[["supply", "supply_share", "gap", "ratio"]].isna().all().all()
+    for name, df in read.items():
+        cells = [str(c) for c in df.drop(columns="geometry").astype("string").stack().dropna()]
+        small = [c for c in cells if re.fullmatch(r"[1-9](\.0+)?", c)]
+        assert small == [], f"{name} holds small counts {small}"
+
+
+def test_run_geopackage_institutions_layer_is_a_point_layer_even_when_empty(
+    tmp_path, counties, regions, published, institutions
+):
+    none_inside = institutions.iloc[:0]
+    path = maps.run_geopackage(
+        tmp_path / "maps.gpkg", counties, regions, published, year=2024, institutions=none_inside
+    )
+    assert dict(pyogrio.list_layers(path))["institutions"] == "Point"
+    assert len(gpd.read_file(path, layer="institutions")) == 0
+    # without institutions (no IPEDS supply) there is no such layer
+    path = maps.run_geopackage(tmp_path / "other.gpkg", counties, regions, published, year=2024)
+    assert "institutions" not in dict(pyogrio.list_layers(path))

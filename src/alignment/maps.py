@@ -12,37 +12,47 @@ The gap is ``demand_equivalent − supply`` per region × cluster (see
 ``align.py``): positive = fewer students than the regional demand mix calls for
 ("students short"), negative = more ("surplus").
 
+Institutions (``institutions.parquet`` of the supply stage, from the IPEDS
+directory's latitude/longitude) can be drawn on every map as small points
+(:func:`institution_points`); they carry names and IDs only, never a count.
+
 For GIS users, :func:`run_geopackage` writes one GeoPackage with the counties,
-the dissolved regions and the published gap per region × cluster, in the
-boundary file's own CRS (NAD83, EPSG:4269, for the Census files).
-:func:`plot_state_overview` maps every region's dissimilarity index for the
-run's index page; :func:`figure_png` turns a figure into reproducible PNG bytes.
+the dissolved regions, the published gap per region × cluster and the
+institution points, in the boundary file's own CRS (NAD83, EPSG:4269, for the
+Census files). :func:`plot_state_overview` maps every region's dissimilarity
+index for the run's index page; :func:`figure_png` turns a figure into
+reproducible PNG bytes. Figures are built and saved under :data:`MAP_RC`
+(DejaVu Sans, which ships with matplotlib; fixed SVG hash salt), so the same
+inputs give the same pixels on every machine with the same matplotlib.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import re
 import textwrap
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
 import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import MaxNLocator
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.polygon import orient
 
 from .atomic import atomic_path
@@ -57,6 +67,16 @@ GAP_LEGEND_TITLE = "Gap: students short (+) / surplus (−) vs demand mix"
 OVERVIEW_CMAP = "YlGnBu"  # ColorBrewer sequential, colour-blind safe; darker = mixes further apart
 OVERVIEW_LEGEND_TITLE = "Dissimilarity index\n(0 = same mix, 1 = disjoint)"
 PNG_DPI = 150
+POINT_CRS = "EPSG:4269"  # IPEDS directory degrees (WGS84/NAD83; the two differ by < 2 m in the US)
+INSTITUTION_LABEL = "Institution (IPEDS)"
+INSTITUTION_COLUMNS = ["institution", "unitid", "county_fips", "region_id"]
+INSTITUTION_LAYER_COLUMNS = [*INSTITUTION_COLUMNS, "region_name"]
+MAP_RC = {
+    "font.family": ["DejaVu Sans"],  # bundled with matplotlib: the same glyphs everywhere
+    "text.hinting": "default",
+    "svg.hashsalt": "alignment-maps",  # stable SVG ids
+    "path.simplify": True,
+}
 GAP_LAYER_COLUMNS = [
     "region_id",
     "region_name",
@@ -74,6 +94,10 @@ GAP_LAYER_COLUMNS = [
 LAYER_DESCRIPTIONS = {
     "counties": "County boundaries with the region each county belongs to. CRS: {crs}, as the boundary file.",
     "regions": "Regions dissolved from their counties. CRS: {crs}, as the boundary file.",
+    "institutions": (
+        "Institutions of the run's supply (IPEDS completions) at their IPEDS directory coordinates, with the "
+        "region of their county. Names and IDs only, no student counts. CRS: {crs}, as the boundary file."
+    ),
     "gap_by_region": (
         "Published supply-demand alignment per region and career cluster, {year} (one row per region x "
         "cluster, region polygon repeated). supply is empty where the count is hidden for student privacy "
@@ -160,6 +184,115 @@ def region_shapes(counties: gpd.GeoDataFrame, regions: pd.DataFrame) -> gpd.GeoD
     return shapes
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextmanager
+def map_style() -> Iterator[None]:
+    """Matplotlib settings of every map (:data:`MAP_RC`), for building a figure and for saving it."""
+    with rc_context(MAP_RC):
+        yield
+
+
+def _styled(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a plotting function under :func:`map_style` (fonts are fixed when the texts are made)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with map_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def institution_points(institutions: pd.DataFrame, area: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Institutions as points in ``area``'s CRS: ``institution``, ``unitid``, ``county_fips``, ``region_id``.
+
+    ``institutions`` is the supply stage's ``institutions.parquet`` (also ``latitude`` and ``longitude`` in
+    degrees, IPEDS directory), or points this function returned. Only those four columns are kept, so no
+    count can ride along. Rows without
+    valid coordinates, and points not inside ``area`` (the state's counties or the mapped regions), are
+    dropped and named in one warning; a map never shows a point outside its polygons. Input order is kept.
+
+    >>> from shapely.geometry import box
+    >>> area = gpd.GeoDataFrame(geometry=[box(-73, 44, -72, 45)], crs="EPSG:4269")
+    >>> inst = pd.DataFrame({"institution": ["In", "Out"], "unitid": ["1", "2"], "county_fips": "50007",
+    ...                      "region_id": "nw", "latitude": [44.5, 40.0], "longitude": [-72.5, -72.5]})
+    >>> with warnings.catch_warnings(record=True) as notes:
+    ...     points = institution_points(inst, area)
+    >>> points["institution"].tolist(), len(notes)
+    (['In'], 1)
+    """
+    is_points = isinstance(institutions, gpd.GeoDataFrame) and institutions.crs is not None
+    needed = INSTITUTION_COLUMNS if is_points else [*INSTITUTION_COLUMNS, "latitude", "longitude"]
+    missing = [c for c in needed if c not in institutions]
+    if missing:
+        raise ValueError(f"institutions lacks column(s) {', '.join(missing)} (see institutions.parquet)")
+    if area.crs is None:
+        raise ValueError("area has no CRS; load counties with load_counties()")
+    attrs = institutions[INSTITUTION_COLUMNS].astype("string").reset_index(drop=True)
+    if is_points:
+        given = institutions.geometry.reset_index(drop=True)
+        valid = (given.notna() & ~given.is_empty & (given.geom_type == "Point")).to_numpy()
+        points = gpd.GeoDataFrame(attrs, geometry=given.where(valid, None), crs=institutions.crs)
+    else:
+        lat = pd.to_numeric(institutions["latitude"], errors="coerce").astype("float64").to_numpy()
+        lon = pd.to_numeric(institutions["longitude"], errors="coerce").astype("float64").to_numpy()
+        valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        geometry = [Point(x, y) if ok else None for x, y, ok in zip(lon, lat, valid, strict=True)]
+        points = gpd.GeoDataFrame(attrs, geometry=geometry, crs=POINT_CRS)
+    points = points.to_crs(area.crs)
+    inside = np.zeros(len(points), dtype=bool)
+    if valid.any():
+        inside[valid] = points.geometry[valid].covered_by(area.union_all()).to_numpy()
+    if not inside.all():
+        dropped = points.loc[~inside]
+        names = [f"{r.institution} ({r.unitid})" for r in dropped.itertuples()]
+        warnings.warn(
+            f"{len(names)} institution(s) without coordinates or outside the mapped counties are left off "
+            "the map: " + ", ".join(names),
+            UserWarning,
+            stacklevel=2,
+        )
+    return points.loc[inside].reset_index(drop=True)
+
+
+def _draw_institutions(ax: Axes, points: gpd.GeoDataFrame, *, size: float) -> None:
+    """Draw the points (black dots with a white rim: visible on light and dark classes) above the polygons."""
+    if points.empty:
+        return
+    drawn = points.to_crs(DRAW_CRS)
+    dots = ax.scatter(
+        drawn.geometry.x,
+        drawn.geometry.y,
+        s=size,
+        marker="o",
+        facecolor="black",
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=3.5,  # above the polygons (1–2) and the label boxes (3): a label never hides an institution
+        label=INSTITUTION_LABEL,
+    )
+    dots.set_gid("institutions")
+
+
+def _institution_handles(size: float) -> list[Line2D]:
+    """The legend entry of the institution dots drawn with marker area ``size``."""
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=max(math.sqrt(size), 4.5),
+            markerfacecolor="black",
+            markeredgecolor="white",
+            label=INSTITUTION_LABEL,
+        )
+    ]
+
+
 def gap_class_bounds(gaps: Sequence[float] | pd.Series, per_side: int = 3) -> list[float]:
     """Upper bounds of classes symmetric around zero, for a diverging gap map (mapclassify bins).
 
@@ -219,7 +352,7 @@ def _cluster_title(rows: pd.DataFrame, cluster_code: str) -> str:
     return cluster_code
 
 
-def _gap_legend_handles(bounds: list[float]) -> list[Patch]:
+def _gap_legend_handles(bounds: list[float]) -> list[Patch | Line2D]:
     colors = _class_colors(len(bounds))
     handles = [
         Patch(facecolor=c, edgecolor="0.3", label=label)
@@ -231,6 +364,7 @@ def _gap_legend_handles(bounds: list[float]) -> list[Patch]:
     return handles
 
 
+@_styled
 def plot_gap_map(
     region_shapes: gpd.GeoDataFrame,
     alignment: pd.DataFrame,
@@ -242,6 +376,7 @@ def plot_gap_map(
     bounds: Sequence[float] | None = None,
     legend: bool = True,
     labels: Literal["name", "value"] = "name",
+    institutions: pd.DataFrame | None = None,
 ) -> Figure:
     """Choropleth of the supply–demand ``gap`` per region for one career cluster and year.
 
@@ -251,8 +386,10 @@ def plot_gap_map(
     light to purple (students short, +). Regions without a gap (no row, or a
     suppressed cell) are grey and hatched. Each region is outlined and labelled
     with its name and signed gap (``labels="value"``: the gap only, for small
-    panels); ``highlight_region`` gets a heavy outline. Drawn in EPSG:5070
-    (equal-area).
+    panels); ``highlight_region`` gets a heavy outline. ``institutions``
+    (``institutions.parquet``) adds a dot per institution inside the regions
+    (:func:`institution_points`) and a legend entry "Institution (IPEDS)".
+    Drawn in EPSG:5070 (equal-area).
     """
     rows = _gap_for(alignment, cluster_code, year)
     shapes = region_shapes[["region_id", "region_name", "geometry"]].merge(
@@ -279,6 +416,12 @@ def plot_gap_map(
         )
     if highlight_region is not None:
         shapes.loc[shapes["region_id"] == highlight_region].boundary.plot(ax=ax, color="black", linewidth=2.6)
+    point_handles: list[Line2D] = []
+    if institutions is not None:
+        points = institution_points(institutions, region_shapes)
+        size = 14 if labels == "name" else 8
+        _draw_institutions(ax, points, size=size)
+        point_handles = _institution_handles(size) if not points.empty else []
     for r in shapes.itertuples():
         point = r.geometry.representative_point()
         value = "n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−")
@@ -292,10 +435,10 @@ def plot_gap_map(
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
         )
     ax.set_axis_off()
-    ax.set_title(f"Supply–demand gap, {_cluster_title(rows, cluster_code)}, {year}")
+    ax.set_title(textwrap.fill(f"Supply–demand gap, {_cluster_title(rows, cluster_code)}, {year}", 60))
     if legend:
         ax.legend(
-            handles=_gap_legend_handles(bounds),
+            handles=[*_gap_legend_handles(bounds), *point_handles],
             title=GAP_LEGEND_TITLE + "\n(students, demand-equivalent)",
             loc="upper left",
             bbox_to_anchor=(1.0, 1.0),
@@ -305,6 +448,7 @@ def plot_gap_map(
     return fig
 
 
+@_styled
 def plot_gap_small_multiples(
     region_shapes: gpd.GeoDataFrame,
     alignment: pd.DataFrame,
@@ -312,11 +456,13 @@ def plot_gap_small_multiples(
     *,
     year: int,
     ncols: int = 3,
+    institutions: pd.DataFrame | None = None,
 ) -> Figure:
     """One page of gap maps, one per cluster, on one shared symmetric scale and legend.
 
     Meant for 4–6 clusters. Each panel is titled with the cluster name (wrapped) and labels every region
     with its signed gap only; region names are on the full-size map (:func:`plot_gap_map`).
+    ``institutions`` puts the same dots on every panel, with one legend entry for the page.
     """
     if not cluster_codes:
         raise ValueError("cluster_codes is empty: name at least one cluster to map")
@@ -326,9 +472,18 @@ def plot_gap_small_multiples(
     nrows = math.ceil(len(cluster_codes) / ncols)
     fig = Figure(figsize=(3.6 * ncols + 2.6, 3.4 * nrows + 0.8), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    points = institution_points(institutions, region_shapes) if institutions is not None else None
     for ax, code in zip(axes, cluster_codes, strict=False):
         plot_gap_map(
-            region_shapes, alignment, code, year=year, ax=ax, bounds=bounds, legend=False, labels="value"
+            region_shapes,
+            alignment,
+            code,
+            year=year,
+            ax=ax,
+            bounds=bounds,
+            legend=False,
+            labels="value",
+            institutions=points,
         )
         rows = _gap_for(alignment, code, year)
         names = rows["cluster_name"].dropna() if "cluster_name" in rows else pd.Series(dtype="string")
@@ -337,8 +492,9 @@ def plot_gap_small_multiples(
     for ax in axes[len(cluster_codes) :]:
         ax.set_axis_off()
     fig.suptitle(f"Supply–demand gap by career cluster, {year}")
+    point_handles = _institution_handles(8) if points is not None and not points.empty else []
     fig.legend(
-        handles=_gap_legend_handles(bounds),
+        handles=[*_gap_legend_handles(bounds), *point_handles],
         title=GAP_LEGEND_TITLE + "\n(students, demand-equivalent)",
         loc="outside lower center",
         ncols=4,
@@ -349,12 +505,17 @@ def plot_gap_small_multiples(
 
 
 def write_geopackage(
-    path: Path, layers: Mapping[str, gpd.GeoDataFrame], descriptions: Mapping[str, str] | None = None
+    path: Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    descriptions: Mapping[str, str] | None = None,
+    geometry_types: Mapping[str, str] | None = None,
 ) -> Path:
     """Write several layers into one GeoPackage atomically (temp file in the same folder, then rename).
 
     ``descriptions``: layer name → text stored as the layer's GeoPackage
     description (``gpkg_contents.description``, shown by QGIS and ``ogrinfo``).
+    ``geometry_types``: layer name → OGR geometry type (``"Point"``), so an
+    empty layer is still typed; other layers take the type of their rows.
     """
     path = Path(path)
     if not layers:
@@ -363,7 +524,10 @@ def write_geopackage(
     with atomic_path(path, suffix=".gpkg") as tmp:
         for name, layer in layers.items():
             options = {"DESCRIPTION": descriptions[name]} if name in descriptions else None
-            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", layer_options=options)
+            typed = (
+                {"geometry_type": geometry_types[name]} if geometry_types and name in geometry_types else {}
+            )
+            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", layer_options=options, **typed)
     return path
 
 
@@ -383,8 +547,9 @@ def run_geopackage(
     published_alignment: pd.DataFrame,
     *,
     year: int,
+    institutions: pd.DataFrame | None = None,
 ) -> Path:
-    """One GeoPackage for GIS users with layers ``counties``, ``regions`` and ``gap_by_region``; returns ``path``.
+    """One GeoPackage for GIS users: ``counties``, ``regions``, ``gap_by_region`` (+ ``institutions``).
 
     - ``counties``: ``county_fips``, ``county_name``, ``region_id``, ``region_name`` (counties of the
       regions table that have a boundary).
@@ -394,6 +559,11 @@ def run_geopackage(
       repeated): ``region_id``, ``region_name``, ``year``, ``cluster_code``, ``cluster_name``,
       ``supply`` (number, empty where hidden), ``supply_text`` (as published: the count, ``<10``,
       ``withheld``…), ``supply_share``, ``demand_share``, ``lq``, ``gap``, ``ratio``.
+    - ``institutions`` (only when ``institutions``, the supply stage's ``institutions.parquet``, is given):
+      one point per institution inside the state's counties (:func:`institution_points`; others dropped
+      with a warning): ``institution``, ``unitid``, ``county_fips``, ``region_id``, ``region_name``. No counts.
+
+    Returns ``path``.
 
     ``published_alignment`` must be the protected table,
     ``alignment.report.publish.protect_tables(tables, cfg)["alignment"]``: hidden counts and what
@@ -436,17 +606,19 @@ def run_geopackage(
     gap_layer = gap_layer[[*GAP_LAYER_COLUMNS, "geometry"]].sort_values(
         ["region_id", "cluster_code"], ignore_index=True
     )
+    layers = {
+        "counties": county_layer,
+        "regions": shapes,
+        "gap_by_region": gpd.GeoDataFrame(gap_layer, crs=counties.crs),
+    }
+    if institutions is not None:
+        points = institution_points(institutions, counties)
+        names = links[["region_id", "region_name"]].drop_duplicates("region_id")
+        points = points.merge(names, on="region_id", how="left")
+        layers["institutions"] = points[[*INSTITUTION_LAYER_COLUMNS, "geometry"]]
     crs = counties.crs.to_string()
     descriptions = {name: text.format(crs=crs, year=year) for name, text in LAYER_DESCRIPTIONS.items()}
-    return write_geopackage(
-        path,
-        {
-            "counties": county_layer,
-            "regions": shapes,
-            "gap_by_region": gpd.GeoDataFrame(gap_layer, crs=counties.crs),
-        },
-        descriptions,
-    )
+    return write_geopackage(path, layers, descriptions, geometry_types={"institutions": "Point"})
 
 
 def _polygon_path(geometry: Polygon | MultiPolygon) -> MplPath:
@@ -506,12 +678,14 @@ def _widest_shortfall(published_alignment: pd.DataFrame, year: int) -> dict[str,
     return dict(zip(top["region_id"].astype(str), name.astype(str), strict=True))
 
 
+@_styled
 def plot_state_overview(
     region_shapes: gpd.GeoDataFrame,
     published_alignment: pd.DataFrame,
     dissimilarity: pd.DataFrame,
     *,
     year: int,
+    institutions: pd.DataFrame | None = None,
 ) -> Figure:
     """Statewide map of the regions coloured by their dissimilarity index in ``year``.
 
@@ -520,7 +694,9 @@ def plot_state_overview(
     (:func:`dissimilarity_class_bounds`) and coloured light → dark on ColorBrewer YlGnBu (sequential,
     colour-blind safe); a region without an index is grey and hatched. Each region is drawn as one
     patch (``gid`` = ``region_id``) and labelled with its name and its index; a side list names
-    each region's cluster with the widest published shortfall of students (from ``published_alignment``, so hidden gaps are never used). Drawn in EPSG:5070 (equal-area).
+    each region's cluster with the widest published shortfall of students (from ``published_alignment``,
+    so hidden gaps are never used). ``institutions`` adds the institution dots
+    (:func:`institution_points`). Drawn in EPSG:5070 (equal-area).
     """
     d = dissimilarity[dissimilarity["year"] == year]
     if d["region_id"].duplicated().any():
@@ -545,6 +721,11 @@ def plot_state_overview(
         patch = PathPatch(_polygon_path(r.geometry), edgecolor="0.2", linewidth=0.9, **style)
         patch.set_gid(str(r.region_id))
         ax.add_patch(patch)
+    point_handles: list[Line2D] = []
+    if institutions is not None:
+        points = institution_points(institutions, region_shapes)
+        _draw_institutions(ax, points, size=14)
+        point_handles = _institution_handles(14) if not points.empty else []
     for r, value in zip(shapes.itertuples(), values, strict=True):
         point = r.geometry.representative_point()
         ax.annotate(
@@ -569,7 +750,7 @@ def plot_state_overview(
     if values.isna().any():
         handles.append(Patch(facecolor=MISSING_COLOR, edgecolor="0.3", hatch=MISSING_HATCH, label="No data"))
     ax.legend(
-        handles=handles,
+        handles=[*handles, *point_handles],
         title=OVERVIEW_LEGEND_TITLE,
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
@@ -595,7 +776,11 @@ def plot_state_overview(
 
 
 def figure_png(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
-    """The figure as PNG bytes; the same figure always gives the same bytes (no software/date metadata)."""
+    """The figure as PNG bytes; the same figure always gives the same bytes (no software/date metadata).
+
+    Saved under :func:`map_style` at a fixed ``dpi`` (the figure's own size, no tight bounding box).
+    """
     buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    with map_style():
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
