@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean-demo lab screenshots bench
+.PHONY: help install demo test lint format clean-demo lab screenshots bench a11y
 
 help: ## List every target with one line each
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to
 
 screenshots: $(STAMP) ## PNGs of reports/demo (index, region reports, PDF page 1) into screenshots/ (after make demo)
 	$(BIN)/python scripts/screenshots.py reports/demo --out screenshots
+
+a11y: $(STAMP) ## axe-core accessibility check of reports/demo (index + one region report, screen and print)
+	$(BIN)/python -m alignment.report.a11y reports/demo
 
 bench: $(STAMP) ## Scale benchmarks (not in CI; ~15 min): time ratios, memory, demo split; see docs/benchmarks.md
 	$(BIN)/python benchmarks/bench_scale.py --scale 1 10 50 --repeat 3 --memory --memory-scale 1 10 50 100

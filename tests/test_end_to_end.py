@@ -229,3 +229,20 @@ def test_published_run_passes_the_privacy_audit(demo_run, capsys, monkeypatch):
     monkeypatch.chdir(demo_run)
     assert main(["audit", "demo"]) == 0
     assert "no small student count" in capsys.readouterr().out
+
+
+def test_index_and_a_region_report_have_no_serious_accessibility_violations(demo_run):
+    """axe-core in headless Chromium (screen and print) and the page-structure checks on the demo's pages."""
+    from alignment.report import a11y
+    from alignment.report.pdf import pdf_renderer
+
+    axe_js = a11y.find_axe_js()
+    if pdf_renderer() is None or axe_js is None:
+        pytest.skip("needs headless Chromium and axe-core (pip install axe-core-python)")
+    pages = a11y.run_pages(demo_run / "reports" / "demo")
+    assert [p.name for p in pages] == ["index.html", "report.html"]
+    for page in pages:
+        assert a11y.structure_problems(page.read_text(encoding="utf-8")) == [], page
+        for media in a11y.MEDIA:
+            found = a11y.audit_page(page, axe_js=axe_js, media=media)
+            assert a11y.failing(found) == [], f"{page} ({media}):\n" + "\n".join(v.summary() for v in found)
