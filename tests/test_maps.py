@@ -125,14 +125,13 @@ def test_plot_gap_map_colours_positive_and_negative_differently(counties, region
     shapes = maps.region_shapes(counties, regions)
     fig = maps.plot_gap_map(shapes, alignment, "AG", year=2024, highlight_region="west")
     ax = fig.axes[0]
-    filled = ax.collections[0]
-    colors = [to_hex(c) for c in filled.get_facecolors()]
-    # shapes order: east (−40), west (+120)
-    assert len(colors) == 2 and colors[0] != colors[1]
+    # shortage regions are drawn first, then the surplus ones, dotted so the sign survives grey-scale print
+    short, surplus = ax.collections[0], ax.collections[1]
     bounds = maps.gap_class_bounds([120, -40])
     palette = maps._class_colors(len(bounds))
-    assert colors[0] == palette[2]  # (−50, 0]: light orange
-    assert colors[1] == palette[5]  # (100, 150]: dark purple
+    assert [to_hex(c) for c in short.get_facecolors()] == [palette[5]]  # west +120 in (100, 150]: dark purple
+    assert [to_hex(c) for c in surplus.get_facecolors()] == [palette[2]]  # east −40 in (−50, 0]: light orange
+    assert short.get_hatch() is None and surplus.get_hatch() == maps.SURPLUS_HATCH
     assert ax.get_title() == "Supply–demand gap, Agriculture (AG), 2024"
     labels = sorted(t.get_text() for t in ax.texts)
     assert labels == ["East\n−40", "West\n+120"]

@@ -63,6 +63,7 @@ DRAW_CRS = "EPSG:5070"  # NAD83 / CONUS Albers equal-area
 GAP_CMAP = "PuOr"  # low (surplus, −) orange, high (students short, +) purple; light near zero
 MISSING_COLOR = "#d9d9d9"
 MISSING_HATCH = "///"
+SURPLUS_HATCH = ".."  # classes of gap ≤ 0 (surplus) are dotted too, so the sign survives grey-scale printing
 GAP_LEGEND_TITLE = "Gap: students short (+) / surplus (−) vs demand mix"
 OVERVIEW_CMAP = "YlGnBu"  # ColorBrewer sequential, colour-blind safe; darker = mixes further apart
 OVERVIEW_LEGEND_TITLE = "Dissimilarity index\n(0 = same mix, 1 = disjoint)"
@@ -352,11 +353,21 @@ def _cluster_title(rows: pd.DataFrame, cluster_code: str) -> str:
     return cluster_code
 
 
+def _surplus_classes(bounds: Sequence[float]) -> set[int]:
+    """Indexes of the classes with no shortage (gap ≤ 0: surplus or balance): upper bound at most zero.
+
+    >>> sorted(_surplus_classes([-100.0, -50.0, 0.0, 50.0, 100.0]))
+    [0, 1, 2]
+    """
+    return {i for i, upper in enumerate(bounds) if upper <= 0}
+
+
 def _gap_legend_handles(bounds: list[float]) -> list[Patch | Line2D]:
     colors = _class_colors(len(bounds))
+    surplus = _surplus_classes(bounds)
     handles = [
-        Patch(facecolor=c, edgecolor="0.3", label=label)
-        for c, label in zip(reversed(colors), reversed(_class_labels(bounds)), strict=True)
+        Patch(facecolor=c, edgecolor="0.3", label=label, hatch=SURPLUS_HATCH if i in surplus else None)
+        for i, c, label in reversed(list(zip(range(len(colors)), colors, _class_labels(bounds), strict=True)))
     ]
     handles.append(
         Patch(facecolor=MISSING_COLOR, edgecolor="0.3", hatch=MISSING_HATCH, label="No data / suppressed")
@@ -408,8 +419,17 @@ def plot_gap_map(
         fig = ax.figure
     if has_gap.any():
         classes = mapclassify.UserDefined(shapes.loc[has_gap, "gap"].to_numpy(), bins=bounds)
-        face = [colors[min(int(c), len(colors) - 1)] for c in classes.yb]
-        shapes.loc[has_gap].plot(ax=ax, color=face, edgecolor="0.25", linewidth=0.8)
+        idx = [min(int(c), len(colors) - 1) for c in classes.yb]
+        surplus = _surplus_classes(bounds)
+        drawn = shapes.loc[has_gap].assign(_face=[colors[i] for i in idx], _dots=[i in surplus for i in idx])
+        for dots, part in drawn.groupby("_dots", sort=True):
+            part.plot(
+                ax=ax,
+                color=list(part["_face"]),
+                edgecolor="0.25",
+                linewidth=0.8,
+                hatch=SURPLUS_HATCH if dots else None,
+            )
     if (~has_gap).any():
         shapes.loc[~has_gap].plot(
             ax=ax, color=MISSING_COLOR, hatch=MISSING_HATCH, edgecolor="0.25", linewidth=0.8
