@@ -152,6 +152,39 @@ def _state_map(png: bytes | None, alt: str | None, summary: pd.DataFrame) -> dic
     return {"src": "data:image/png;base64," + base64.b64encode(bytes(png)).decode("ascii"), "alt": alt}
 
 
+def _year_over_year(changes: Mapping[str, Any] | None, summary: pd.DataFrame) -> dict[str, Any] | None:
+    """The "Since <year>" section: per region, flags added and cleared and the largest shift in gap.
+
+    Regions are listed in the order of ``summary``; a region missing from ``changes["regions"]`` shows "—".
+    """
+    if changes is None:
+        return None
+    table = pd.DataFrame(changes["regions"])
+    if "region_id" not in table:
+        raise ValueError("year_over_year['regions'] needs a 'region_id' column")
+    by_id = {str(r["region_id"]): r for r in table.to_dict("records")}
+    rows = []
+    for record in summary.to_dict("records"):
+        rid = str(record["region_id"])
+        name = record.get("region_name")
+        found = by_id.get(rid, {})
+        cells = [_format(found.get(c), c) for c in ("flags_added", "flags_cleared")]
+        shift = found.get("largest_shift")
+        rows.append(
+            {
+                "name": rid if name is None or pd.isna(name) else str(name),
+                "cells": [{"text": t, "numeric": n} for t, n in cells],
+                "shift": shift if isinstance(shift, str) and shift else MISSING,
+            }
+        )
+    return {
+        "previous_year": int(changes["previous_year"]),
+        "previous_run": str(changes.get("previous_run") or ""),
+        "year": int(changes["year"]) if changes.get("year") is not None else None,
+        "rows": rows,
+    }
+
+
 def render_index(
     *,
     title: str,
@@ -162,6 +195,7 @@ def render_index(
     state_links: Mapping[str, str] | None = None,
     state_map_png: bytes | None = None,
     state_map_alt: str | None = None,
+    year_over_year: Mapping[str, Any] | None = None,
 ) -> str:
     """The index page as a string; see :func:`write_index`."""
     if "region_id" not in regions_summary:
@@ -220,6 +254,7 @@ def render_index(
             state_links=_links({"state": dict(state_links or {})}, "state"),
             state_map=_state_map(state_map_png, state_map_alt, regions_summary),
             state_map_caption=STATE_MAP_CAPTION,
+            since=_year_over_year(year_over_year, regions_summary),
         )
     )
 
@@ -235,6 +270,7 @@ def write_index(
     state_links: Mapping[str, str] | None = None,
     state_map_png: bytes | None = None,
     state_map_alt: str | None = None,
+    year_over_year: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the run's self-contained ``index.html`` atomically; returns ``path``.
 
@@ -251,7 +287,12 @@ def write_index(
     the statewide overview map (:func:`alignment.maps.plot_state_overview` +
     :func:`alignment.maps.figure_png`), embedded as a ``data:`` URI so the page
     needs no other file; ``state_map_alt`` its alt text (default: every
-    region's dissimilarity index in words). Every string is HTML-escaped.
+    region's dissimilarity index in words). ``year_over_year``: the changes
+    since an earlier run (:func:`alignment.report.changes.index_changes`:
+    ``previous_year``, ``previous_run``, ``year`` and ``regions`` with
+    ``region_id``, ``flags_added``, ``flags_cleared``, ``largest_shift``),
+    listed per region in a "Since <year>" section; None leaves it out.
+    Every string is HTML-escaped.
     """
     html = render_index(
         title=title,
@@ -262,6 +303,7 @@ def write_index(
         state_links=state_links,
         state_map_png=state_map_png,
         state_map_alt=state_map_alt,
+        year_over_year=year_over_year,
     )
     return write_text(Path(path), html)
 

@@ -50,6 +50,7 @@ class RegionContext:
     family_wage_hourly: float | None
     dissimilarity: float | None
     counties: list[str]
+    processed_dir: Path | None = None
 
     @property
     def threshold(self) -> int:
@@ -87,7 +88,11 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
         cfg=cfg,
         region_id=region_id,
         region_name=name,
-        tables={**tables, "published_alignment": published["alignment"]},
+        tables={
+            **tables,
+            "published_alignment": published["alignment"],
+            "published_flags": published["flags"],
+        },
         alignment=al,
         flags=fl,
         program_wages=pw,
@@ -96,6 +101,7 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
         if len(d) and pd.notna(d["dissimilarity"].iloc[0])
         else None,
         counties=sorted(str(c) for c in mine[county_col].dropna()),
+        processed_dir=Path(processed_dir),
     )
 
 
@@ -432,3 +438,174 @@ def excluded_table(ctx: RegionContext) -> pd.DataFrame:
             "Why excluded": rows["reason"].astype("string").fillna("not matched to a cluster"),
         }
     ).reset_index(drop=True)
+
+
+@dataclass
+class ReportSection:
+    """A report section built from data: its heading, a Markdown paragraph and the tables that follow."""
+
+    heading: str
+    text: str
+    tables: list[pd.DataFrame]
+
+
+def _region_names(ctx: RegionContext) -> dict[str, str]:
+    al = ctx.tables["alignment"].drop_duplicates("region_id")
+    return {str(r): str(n) for r, n in zip(al["region_id"], al["region_name"], strict=True)}
+
+
+def _cluster_names(ctx: RegionContext) -> dict[str, str]:
+    al = ctx.tables["alignment"].drop_duplicates("cluster_code")
+    return {str(c): str(n) for c, n in zip(al["cluster_code"], al["cluster_name"], strict=True)}
+
+
+def peers_section(ctx: RegionContext, k: int = 3) -> ReportSection:
+    """Peer regions (most similar industry mix) and the clusters where they have programs and this one none.
+
+    Built from the published alignment of every region (:mod:`alignment.report.peers`), so a peer's
+    count is shown exactly as the peer's own report shows it (``<10`` when small).
+    """
+    from . import peers as peer_mod
+
+    published = ctx.tables["published_alignment"]
+    measure = ctx.cfg.supply_measure
+    found = peer_mod.peer_regions(published, k=k)
+    mine = found[found["region_id"] == ctx.region_id]
+    heading = "## Peer regions"
+    if mine.empty:
+        n = published["region_id"].nunique()
+        return ReportSection(
+            heading,
+            f"Peer regions need at least two regions with employment in the run; this run has {n} "
+            f"region{'s' if n != 1 else ''}"
+            + (
+                ", and this one has no mapped employment."
+                if n > 1
+                else ", so there is nothing to compare with."
+            ),
+            [],
+        )
+    names = _region_names(ctx)
+    offers = peer_mod.programs_peers_offer(published, mine, threshold=ctx.threshold)
+    listed = "; ".join(
+        f"{names.get(p, p)} ({d:.3f})" for p, d in zip(mine["peer_id"], mine["distance"], strict=True)
+    )
+    text = (
+        f"The regions whose industry mix is closest to {ctx.region_name}'s, by the cosine distance between "
+        f"their shares of jobs in each Career Cluster (0 = the same mix): {listed}."
+    )
+    without = [names.get(p, p) for p in mine["peer_id"] if p not in set(offers["peer_id"])]
+    if offers.empty:
+        text += f" None of them has programs in a cluster where {ctx.region_name} has none."
+        return ReportSection(heading, text, [])
+    text += (
+        f" The table lists what they offer that {ctx.region_name} lacks: each cluster where a peer reports "
+        f"{measure} and {ctx.region_name} reports none, with the peer's count as its own report shows it "
+        "and the "
+        f"cluster's share of jobs in {ctx.region_name}."
+    )
+    if without:
+        text += f" {' and '.join(without)} {'has' if len(without) == 1 else 'have'} no such cluster."
+    table = pd.DataFrame(
+        {
+            "Region": [names.get(p, p) for p in offers["peer_id"]],
+            "Peer rank": offers["rank"].astype(int),
+            "Cluster": offers["cluster_name"].astype(str),
+            measure.capitalize(): offers["peer_supply_text"].astype(str),
+            f"Share of jobs in {ctx.region_name}": [
+                _pct(v) if pd.notna(v) else "–" for v in offers["demand_share"]
+            ],
+        }
+    )
+    return ReportSection(heading, text, [table])
+
+
+def _flag_change_rows(flags: pd.DataFrame, cluster_names: dict[str, str], prev: int) -> pd.DataFrame:
+    """Flags added and cleared as report rows: one per change, flag and pathway, its institutions joined."""
+    fl = flags.assign(
+        _program=flags["program_name"].astype("string").fillna("(whole cluster)"),
+        _cip=flags["cip"].astype("string").fillna(""),
+        _cluster=flags["cluster_code"].map(lambda c: cluster_names.get(str(c), str(c))),
+        _order=flags["change"].map({"added": 0, "cleared": 1}),
+    )
+    group = ["_order", "change", "flag", "_program", "_cip", "_cluster"]
+    rows = (
+        fl.groupby(group, sort=False, dropna=False)["institution"]
+        .agg(lambda s: "; ".join(sorted(set(s.dropna().astype(str)))) or "all institutions in the region")
+        .reset_index()
+        .sort_values("_order", kind="stable")
+    )
+    return pd.DataFrame(
+        {
+            "Change": rows["change"].map({"added": f"new since {prev}", "cleared": f"cleared since {prev}"}),
+            "Flag": rows["flag"].map(lambda f: FLAG_LABELS.get(f, f)),
+            "Pathway": rows["_program"],
+            "Institution": rows["institution"],
+            "CIP": rows["_cip"],
+            "Cluster": rows["_cluster"],
+        }
+    ).reset_index(drop=True)
+
+
+def changes_section(ctx: RegionContext, previous_processed_dir: str | Path | None = None) -> ReportSection:
+    """The section "Since <previous year>": flags added and cleared, and the largest shifts in gap.
+
+    The earlier run is found next to this run's processed folder, or given as ``previous_processed_dir``
+    (:func:`alignment.report.changes.compare_runs`). Both years are compared as published.
+    """
+    from . import changes
+
+    previous = None
+    if ctx.processed_dir is not None or previous_processed_dir is not None:
+        previous = changes.previous_run_for(ctx.cfg, ctx.processed_dir or Path("."), previous_processed_dir)
+    if previous is None:
+        return ReportSection(
+            "## Since the previous year",
+            "No run of an earlier year for this state, cluster framework and supply measure "
+            f"({ctx.cfg.supply_measure}) was found next to this run's processed folder, so this report shows "
+            "no changes over the year. Keep each year's run under its own name (for example "
+            "`run: my-state-2024`) to compare them.",
+            [],
+        )
+    current = {"alignment": ctx.tables["published_alignment"], "flags": ctx.tables["published_flags"]}
+    try:
+        yoy = changes.compare_runs(ctx.cfg, ctx.processed_dir, previous.processed_dir, current=current)
+    except (KeyError, ValueError, OSError) as exc:  # an old run's tables must not cost this year's report
+        return ReportSection(
+            f"## Since {previous.year}",
+            f"The {previous.year} run (`{html.escape(previous.run)}`) was found but could not be compared "
+            f"with this one ({html.escape(type(exc).__name__)}: {html.escape(str(exc))}).",
+            [],
+        )
+    flags, shifts = yoy.for_region(ctx.region_id, n=int(ctx.cfg.thresholds.get("top_n", 5)))
+    added = int((flags["change"] == "added").sum())
+    cleared = int((flags["change"] == "cleared").sum())
+    prev = yoy.previous.year
+    text = (
+        f"Compared with the {prev} run (`{html.escape(yoy.previous.run)}`): "
+        f"{added} flag{'s were' if added != 1 else ' was'} raised this year and not in {prev}, "
+        f"and {cleared} flag{'s' if cleared != 1 else ''} raised in {prev} "
+        f"no longer appl{'y' if cleared != 1 else 'ies'} (notes on small or unmatched programs left out)."
+    )
+    tables = []
+    if len(flags):
+        tables.append(_flag_change_rows(flags, _cluster_names(ctx), prev))
+    if len(shifts):
+        text += (
+            " The gap table shows the clusters whose gap moved most "
+            f"(gap = {ctx.cfg.supply_measure} the job mix suggests minus those reported; positive = short of "
+            "the job mix). A cluster whose count is hidden in either year is left out."
+        )
+        tables.append(
+            pd.DataFrame(
+                {
+                    "Cluster": shifts["cluster_name"].astype(str),
+                    f"Gap {prev}": [f"{v:+,.0f}" for v in shifts["gap_previous"]],
+                    f"Gap {yoy.year}": [f"{v:+,.0f}" for v in shifts["gap"]],
+                    "Change in gap": [f"{v:+,.0f}" for v in shifts["shift"]],
+                }
+            )
+        )
+    else:
+        text += " No cluster's gap is shown in both years."
+    return ReportSection(f"## Since {prev}", text, tables)
