@@ -24,14 +24,14 @@ def _closing_line(total: float, stages: dict[str, float], target: Path) -> str:
     return f"done in {total:.1f} s ({parts}) → {target}"
 
 
-def _run_config(config_path: Path, *, workers: int | None, progress: bool) -> int:
+def _run_config(config_path: Path, *, workers: int | None, progress: bool, cache: bool = True) -> int:
     from .config import load_config
     from .run import RunError, run_pipeline
 
     start = time.perf_counter()
     try:
         cfg = load_config(config_path)
-        result = run_pipeline(cfg, workers=workers, progress=progress)
+        result = run_pipeline(cfg, workers=workers, progress=progress, cache=cache)
     except InputError as exc:
         _err(f"error: {exc}")
         _err("Nothing was written; the previous run's outputs are unchanged.")
@@ -61,11 +61,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     paths = generate_demo(out)
     config = Path(paths["config"]) if "config" in paths else out / "config.yml"
     print(f"synthetic Demo State written to {out} in {time.perf_counter() - t:.1f} s")
-    return _run_config(config, workers=args.workers, progress=not args.no_progress)
+    return _run_config(config, workers=args.workers, progress=not args.no_progress, cache=not args.no_cache)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_config(Path(args.config), workers=args.workers, progress=not args.no_progress)
+    return _run_config(
+        Path(args.config), workers=args.workers, progress=not args.no_progress, cache=not args.no_cache
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -279,6 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--workers", type=int, default=None, help="parallel region reports (default: CPU count)"
         )
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="rebuild every table and region report, even those whose inputs, config and code are unchanged",
+        )
 
     p = sub.add_parser("demo", help="generate the synthetic Demo State and build its reports")
     p.add_argument(

@@ -3,31 +3,42 @@
 The stage notebooks (demand, supply, alignment) run one after another; the
 region report notebook runs once per region, in parallel processes. Everything
 is written into hidden staging folders first; only a complete run replaces the
-previous one (``data/processed/<run>/`` and ``reports/<run>/``), so a failed or
-interrupted run leaves the last good reports intact.
+previous one (``data/processed/<run>/`` and ``reports/<run>/``), so a failed,
+interrupted or killed run leaves the last good reports intact.
+
+Crash safety: a run holds a lock file (``reports/.<run>.lock``) so two runs of
+the same name never share folders. The two folders are swapped in through a
+journal (``reports/.<run>.publish.json``) that the next run completes if a run
+was killed half-way through the swap. Staging folders left by a killed run
+(``.<run>.partial-*``) are removed by the next run of the same name, after it
+has reused the region reports they hold (see :mod:`alignment.cache`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import threading
 import time
 import uuid
 import warnings as warnings_module
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .atomic import replace_dir
+from . import cache as run_cache
 from .audit import audit_run
 from .codes import slugify
 from .config import Config
 from .manifest import build_manifest, write_json
 from .paths import NOTEBOOKS_DIR
-from .pipeline import load_processed, load_reference, read_inputs
+from .pipeline import Inputs, load_processed, load_reference, read_inputs
 
 STAGE_NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("demand", "01_demand.ipynb"),
@@ -142,6 +153,171 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
         )
 
 
+# ---------------------------------------------------------------- crash safety
+
+
+@contextmanager
+def run_lock(path: Path, run: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the duration of a run; refuse a second run of the same name.
+
+    The operating system releases the lock when the process ends, however it ends, so a
+    killed run never leaves a lock behind. (Without ``fcntl``, on Windows, nothing is locked.)
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunError(
+                f"another run named {run!r} is in progress (it holds {path}); "
+                "wait for it to finish, or give this run another name"
+            ) from None
+        yield
+
+
+def _apply_publish(steps: list[dict[str, str]]) -> None:
+    """Move each staging folder to its final name, the previous folder aside; steps already done are skipped.
+
+    A step is done once its staging folder is gone (it only ever disappears by becoming the final folder),
+    so applying the same steps again after a crash finishes the swap and never undoes it.
+    """
+    for step in steps:
+        staging, final, old = Path(step["staging"]), Path(step["final"]), Path(step["old"])
+        if not staging.exists():
+            continue
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staging, final)
+
+
+def publish_dirs(pairs: list[tuple[Path, Path]], journal: Path) -> None:
+    """Swap complete staging folders in under their final names, all of them or (after a crash) none yet.
+
+    The plan is written to ``journal`` first; :func:`recover_publish` completes it if the process
+    is killed between two renames. The previous folders are deleted once every swap is done.
+    """
+    token = uuid.uuid4().hex[:8]
+    steps = [
+        {
+            "staging": str(staging.resolve()),
+            "final": str(final.resolve()),
+            "old": str(final.resolve().parent / f".{final.name}.old-{token}"),
+        }
+        for staging, final in pairs
+    ]
+    write_json(journal, {"publish": steps})
+    _apply_publish(steps)
+    journal.unlink()
+    for step in steps:
+        shutil.rmtree(step["old"], ignore_errors=True)
+
+
+def recover_publish(journal: Path) -> bool:
+    """Finish a publication that a killed run left half done (see :func:`publish_dirs`); True if there was one."""
+    if not journal.is_file():
+        return False
+    try:
+        steps = json.loads(journal.read_text(encoding="utf-8"))["publish"]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(
+            missing_ok=True
+        )  # a journal is written atomically; an unreadable one was never acted on
+        return False
+    _apply_publish(steps)
+    journal.unlink()
+    for step in steps:
+        shutil.rmtree(step["old"], ignore_errors=True)
+    return True
+
+
+@dataclass(frozen=True)
+class RunFolders:
+    """Where a run's outputs, staging folders, lock and journal live."""
+
+    processed: Path
+    reports: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.reports.parent / f".{self.reports.name}.lock"
+
+    @property
+    def journal(self) -> Path:
+        return self.reports.parent / f".{self.reports.name}.publish.json"
+
+    def staging(self, token: str) -> tuple[Path, Path]:
+        """The hidden staging folders (processed, reports) of one attempt."""
+        return (
+            self.processed.parent / f".{self.processed.name}.partial-{token}",
+            self.reports.parent / f".{self.reports.name}.partial-{token}",
+        )
+
+    def leftovers(self) -> list[Path]:
+        """Staging and set-aside folders of earlier attempts (newest first); only valid under the run lock."""
+        found: set[Path] = set()
+        for final in (self.processed, self.reports):
+            if final.parent.is_dir():
+                for pattern in (f".{final.name}.partial-*", f".{final.name}.old-*"):
+                    found.update(p for p in final.parent.glob(pattern) if p.is_dir())
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def stale_stagings(self) -> list[tuple[Path, Path]]:
+        """Staging folder pairs (processed, reports) of earlier attempts, newest first."""
+        prefixes = (f".{self.processed.name}.partial-", f".{self.reports.name}.partial-")
+        tokens: list[str] = []
+        for p in self.leftovers():
+            for prefix in prefixes:
+                if p.name.startswith(prefix) and (token := p.name[len(prefix) :]) not in tokens:
+                    tokens.append(token)
+        return [self.staging(t) for t in tokens]
+
+
+def check_same_year(cfg: Config, folders: RunFolders) -> None:
+    """Refuse to replace a published run of another year: runs for different years never overwrite each other."""
+    for folder in (folders.reports, folders.processed):
+        manifest = folder / "manifest.json"
+        try:
+            previous = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        year = previous.get("year") if isinstance(previous, dict) else None
+        if isinstance(year, int) and year != cfg.year:
+            raise RunError(
+                f"{folder} holds the {year} run named {cfg.run!r}; this config is for {cfg.year}, and a run "
+                f"never replaces another year's. Give this year's run its own name (run: {cfg.run}-{cfg.year}), "
+                "or move or delete that folder first. Nothing was written."
+            )
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM handler: stop the run like Ctrl-C does, so its staging folders are dealt with."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _worker_init() -> None:
+    """Region workers die on SIGTERM at once (the run itself turns SIGTERM into an interrupt)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt for the duration of a run (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @dataclass
 class RunResult:
     processed_dir: Path
@@ -149,6 +325,8 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     regions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # regions whose report was reused from an earlier run
+    stages_reused: bool = False
 
 
 def region_summaries(tables: dict[str, pd.DataFrame], regions: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -176,74 +354,169 @@ def run_pipeline(
     workers: int | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    cache: bool = True,
 ) -> RunResult:
-    """Run every notebook of the pipeline for a config and publish the reports atomically."""
+    """Run every notebook of the pipeline for a config and publish the reports atomically.
+
+    With ``cache`` (the default) the stage tables and each region report are reused from the
+    previous run, or from the staging folders of an interrupted one, when their content-hash
+    key is unchanged (:mod:`alignment.cache`); ``cache=False`` rebuilds everything. Keys are
+    recorded either way, so the next run can reuse this one.
+    """
+    t0 = time.perf_counter()
+    inputs = read_inputs(cfg)  # fails before anything is written
+    load_reference(cfg)  # so does a bad crosswalk file named in the config
+    folders = RunFolders(cfg.processed_dir, cfg.reports_dir)
+    with run_lock(folders.lock, cfg.run), _sigterm_interrupts():
+        if recover_publish(folders.journal):
+            echo(
+                f"note: finished publishing run {cfg.run!r}, which an earlier run was killed in the middle of"
+            )
+        check_same_year(cfg, folders)
+        base_key = run_cache.run_key(cfg)
+        stale = folders.stale_stagings()
+        validate_seconds = time.perf_counter() - t0
+        result = _run_locked(
+            cfg,
+            inputs,
+            folders,
+            base_key=base_key,
+            stale=stale,
+            cache=cache,
+            workers=workers,
+            progress=progress,
+            validate_seconds=validate_seconds,
+        )
+        for leftover in folders.leftovers():  # earlier attempts: their reusable parts are in this run now
+            shutil.rmtree(leftover, ignore_errors=True)
+    if result.reused or result.stages_reused:
+        n = len(result.regions)
+        echo(
+            f"reused {len(result.reused)} of {n} region report(s)"
+            + (" and the stage tables" if result.stages_reused else "")
+            + " (same inputs, config and code); `--no-cache` rebuilds everything"
+        )
+    return result
+
+
+def _run_locked(
+    cfg: Config,
+    inputs: Inputs,
+    folders: RunFolders,
+    *,
+    base_key: str,
+    stale: list[tuple[Path, Path]],
+    cache: bool,
+    workers: int | None,
+    progress: bool,
+    validate_seconds: float,
+) -> RunResult:
+    """The body of :func:`run_pipeline`, run while holding the run lock."""
     from tqdm.auto import tqdm
 
     from . import maps
+    from .report.changes import index_changes
     from .report.index import write_index
+    from .report.pdf import pdf_renderer
     from .report.publish import protect_tables
     from .report.workbook import write_state_workbook
 
     cwd = Path.cwd()
-    stages: dict[str, float] = {}
-    t0 = time.perf_counter()
-    inputs = read_inputs(cfg)  # fails before anything is written
-    load_reference(cfg)  # so does a bad crosswalk file named in the config
-    stages["validate"] = time.perf_counter() - t0
-
+    stages: dict[str, float] = {"validate": validate_seconds}
     token = uuid.uuid4().hex[:8]
-    stage_proc = cfg.processed_dir.parent / f".{cfg.processed_dir.name}.partial-{token}"
-    stage_rep = cfg.reports_dir.parent / f".{cfg.reports_dir.name}.partial-{token}"
+    stage_proc, stage_rep = folders.staging(token)
     nb_out = stage_proc / "notebooks"
     regions = inputs.regions.drop_duplicates("region_id")[["region_id", "region_name"]]
     regions = regions.sort_values("region_id").reset_index(drop=True)
     total = len(STAGE_NOTEBOOKS) + len(regions)
     bar = tqdm(total=total, desc="notebooks", unit="nb", disable=not progress, leave=True)
+    reused: list[str] = []
+    stages_reused = False
+    completed = 0  # region reports finished in this attempt (kept for the next run if it is interrupted)
     try:
-        for name, nb in STAGE_NOTEBOOKS:
-            start = time.perf_counter()
-            bar.set_postfix_str(name)
-            execute_notebook(
-                NOTEBOOKS_DIR / nb,
-                nb_out / nb,
-                {"config_path": str(cfg.path.resolve()), "processed_dir": str(stage_proc.resolve())},
-                cwd,
-            )
-            stages[name] = time.perf_counter() - start
-            bar.update(1)
         start = time.perf_counter()
-        jobs = [
-            (
-                r.region_id,
-                r.region_name,
-                str(cfg.path.resolve()),
-                str(stage_proc.resolve()),
-                str(nb_out.resolve()),
-                str((stage_rep / slugify(r.region_id)).resolve()),
-                cfg.title,
-                str(cwd),
+        skey = run_cache.stage_key(base_key)
+        hit = run_cache.find_stages(skey, [cfg.processed_dir, *(p for p, _ in stale)]) if cache else None
+        if hit is not None:
+            run_cache.copy_files(hit.folder, stage_proc, hit.files)
+            stages_reused = True
+            stages["stages (reused)"] = time.perf_counter() - start
+            bar.update(len(STAGE_NOTEBOOKS))
+        else:
+            for name, nb in STAGE_NOTEBOOKS:
+                start = time.perf_counter()
+                bar.set_postfix_str(name)
+                execute_notebook(
+                    NOTEBOOKS_DIR / nb,
+                    nb_out / nb,
+                    {"config_path": str(cfg.path.resolve()), "processed_dir": str(stage_proc.resolve())},
+                    cwd,
+                )
+                stages[name] = time.perf_counter() - start
+                bar.update(1)
+        stage_hashes = run_cache.stage_files(stage_proc)
+        run_cache.write_record(stage_proc, skey, stage_hashes)
+        tables_key = run_cache.table_hashes(stage_hashes)
+
+        start = time.perf_counter()
+        want_pdf = pdf_renderer() is not None
+        earlier = run_cache.earlier_runs_fingerprint(cfg.processed_dir, cfg.year)
+        jobs, keys = [], {}
+        for r in regions.itertuples():
+            slug = slugify(r.region_id)
+            notebook_name = f"04_region_report_{r.region_id}.ipynb"
+            key = run_cache.region_key(
+                base_key, tables_key, str(r.region_id), str(r.region_name), earlier=earlier
             )
-            for r in regions.itertuples()
-        ]
+            keys[r.region_id] = (key, stage_rep / slug, nb_out / notebook_name)
+            candidates = [(cfg.reports_dir / slug, cfg.processed_dir / "notebooks" / notebook_name)]
+            candidates += [(rep / slug, proc / "notebooks" / notebook_name) for proc, rep in stale]
+            found = run_cache.find_region(key, candidates, want_pdf=want_pdf) if cache else None
+            if found is not None:
+                run_cache.restore_region(found, stage_rep / slug, nb_out / notebook_name)
+                reused.append(r.region_id)
+                bar.update(1)
+                continue
+            jobs.append(
+                (
+                    r.region_id,
+                    r.region_name,
+                    str(cfg.path.resolve()),
+                    str(stage_proc.resolve()),
+                    str(nb_out.resolve()),
+                    str((stage_rep / slug).resolve()),
+                    cfg.title,
+                    str(cwd),
+                )
+            )
         failures: dict[str, str] = {}
         warnings: list[str] = []
-        n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        bar.set_postfix_str("region reports")
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_region_job, job) for job in jobs]
-            for fut in as_completed(futures):
-                region_id, error, _, note = fut.result()
-                if error:
-                    failures[region_id] = error
-                if note and note not in warnings:
-                    warnings.append(note)
-                bar.update(1)
+        if jobs:
+            n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+            bar.set_postfix_str("region reports")
+            with ProcessPoolExecutor(max_workers=n, initializer=_worker_init) as pool:
+                futures = [pool.submit(_region_job, job) for job in jobs]
+                try:
+                    for fut in as_completed(futures):
+                        region_id, error, _, note = fut.result()
+                        if error:
+                            failures[region_id] = error
+                        else:
+                            key, report_dir, notebook = keys[region_id]
+                            run_cache.write_region_record(report_dir, notebook, key, str(region_id))
+                            completed += 1
+                        if note and note not in warnings:
+                            warnings.append(note)
+                        bar.update(1)
+                except BaseException:
+                    # interrupted: start no more reports; the running ones stop with their kernels
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         stages["region reports"] = time.perf_counter() - start
         if failures:
             lines = "\n".join(f"  - {rid}: {msg}" for rid, msg in sorted(failures.items()))
             raise RunError(
-                f"{len(failures)} of {len(jobs)} region report(s) failed; the previous run is unchanged. "
+                f"{len(failures)} of {len(regions)} region report(s) failed; the previous run is unchanged. "
                 f"Executed notebooks are in {nb_out}:\n{lines}"
             )
 
@@ -255,11 +528,26 @@ def run_pipeline(
             warnings_module.simplefilter("always")
             counties = maps.load_counties(cfg.state_fips, cfg.inputs.geometry)
             shapes = maps.region_shapes(counties, inputs.regions)
-            maps.run_geopackage(stage_rep / "maps.gpkg", counties, inputs.regions, published, year=cfg.year)
-            overview = maps.plot_state_overview(shapes, published, tables["dissimilarity"], year=cfg.year)
+            institutions = tables.get("institutions")
+            maps.run_geopackage(
+                stage_rep / "maps.gpkg",
+                counties,
+                inputs.regions,
+                published,
+                year=cfg.year,
+                institutions=institutions,
+            )
+            overview = maps.plot_state_overview(
+                shapes, published, tables["dissimilarity"], year=cfg.year, institutions=institutions
+            )
             state_map_png = maps.figure_png(overview)
         warnings += [str(w.message) for w in caught if str(w.message) not in warnings]
         summary = region_summaries(tables, inputs.regions, cfg.year)
+        try:
+            year_over_year = index_changes(cfg, stage_proc, summary["region_id"])
+        except (KeyError, ValueError, OSError) as exc:  # an earlier run that cannot be read is not fatal
+            year_over_year = None
+            warnings.append(f"year-over-year comparison left out: the earlier run could not be read ({exc})")
         links: dict[str, dict[str, str]] = {}
         outputs = ["index.html", "manifest.json", "state-tables.xlsx", "maps.gpkg"]
         for rid in regions["region_id"]:
@@ -279,6 +567,7 @@ def run_pipeline(
                 "Map layers for GIS (GeoPackage)": "maps.gpkg",
             },
             state_map_png=state_map_png,
+            year_over_year=year_over_year,
             provenance={k: v for k, v in manifest.items() if k not in ("created_utc", "stage_seconds")},
         )
         write_json(stage_rep / "manifest.json", manifest)
@@ -288,14 +577,20 @@ def run_pipeline(
         findings = audit_run(stage_rep, stage_proc, int(cfg.thresholds.get("privacy_threshold", 10)))
         if findings:  # never publish a run from which a small student count can be read or worked out
             shutil.rmtree(stage_proc, ignore_errors=True)
+            shutil.rmtree(stage_rep, ignore_errors=True)
             lines = "\n".join(f"  - {f}" for f in findings[:20])
             raise RunError(f"privacy audit failed; nothing was published:\n{lines}")
         stages["privacy audit"] = time.perf_counter() - start
-        replace_dir(stage_proc, cfg.processed_dir)
-        replace_dir(stage_rep, cfg.reports_dir)
+        publish_dirs([(stage_proc, cfg.processed_dir), (stage_rep, cfg.reports_dir)], folders.journal)
     except RunError:
-        # keep the executed notebooks of a failed region run for inspection (the message names the folder)
-        shutil.rmtree(stage_rep, ignore_errors=True)
+        # the staging folders stay for inspection (the message names the notebooks folder); the next run
+        # of this name reuses the region reports that were finished and then removes them
+        raise
+    except KeyboardInterrupt:
+        # keep finished work (region reports, freshly computed stage tables) for the next run to reuse
+        if not completed and (stages_reused or not (stage_proc / run_cache.RECORD).is_file()):
+            shutil.rmtree(stage_rep, ignore_errors=True)
+            shutil.rmtree(stage_proc, ignore_errors=True)
         raise
     except BaseException:
         shutil.rmtree(stage_rep, ignore_errors=True)
@@ -303,4 +598,12 @@ def run_pipeline(
         raise
     finally:
         bar.close()
-    return RunResult(cfg.processed_dir, cfg.reports_dir, stages, list(regions["region_id"]), warnings)
+    return RunResult(
+        cfg.processed_dir,
+        cfg.reports_dir,
+        stages,
+        list(regions["region_id"]),
+        warnings,
+        reused=reused,
+        stages_reused=stages_reused,
+    )

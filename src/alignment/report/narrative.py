@@ -391,7 +391,14 @@ def gap_map(ctx: RegionContext):
     shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
     cluster = gap_cluster(ctx)
     all_regions = ctx.tables["published_alignment"]
-    return maps.plot_gap_map(shapes, all_regions, cluster, year=ctx.cfg.year, highlight_region=ctx.region_id)
+    return maps.plot_gap_map(
+        shapes,
+        all_regions,
+        cluster,
+        year=ctx.cfg.year,
+        highlight_region=ctx.region_id,
+        institutions=ctx.tables.get("institutions"),
+    )
 
 
 def gap_map_alt_text(ctx: RegionContext) -> str:
