@@ -161,7 +161,9 @@ def run_lock(path: Path, run: str) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` for the duration of a run; refuse a second run of the same name.
 
     The operating system releases the lock when the process ends, however it ends, so a
-    killed run never leaves a lock behind. (Without ``fcntl``, on Windows, nothing is locked.)
+    killed run never leaves a lock behind. The lock file itself is removed when the run ends normally,
+    so the reports folder holds only runs; a killed run leaves an empty, unlocked file that the next run
+    reuses. (Without ``fcntl``, on Windows, nothing is locked.)
     """
     try:
         import fcntl
@@ -177,7 +179,10 @@ def run_lock(path: Path, run: str) -> Iterator[None]:
                 f"another run named {run!r} is in progress (it holds {path}); "
                 "wait for it to finish, or give this run another name"
             ) from None
-        yield
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)  # still locked here: a run waiting on it fails, none starts twice
 
 
 def _apply_publish(steps: list[dict[str, str]]) -> None:
