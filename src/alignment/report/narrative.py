@@ -401,6 +401,54 @@ def gap_map(ctx: RegionContext):
     )
 
 
+def top_clusters(ctx: RegionContext, n: int = 6) -> list[str]:
+    """The ``n`` clusters with the most jobs statewide in the analysis year (the small-multiples page)."""
+    al = ctx.tables["published_alignment"]
+    al = al[al["year"] == ctx.cfg.year]
+    jobs = al.groupby("cluster_code")["employment"].sum().sort_values(ascending=False, kind="mergesort")
+    return [str(c) for c in jobs.index[:n]]
+
+
+def gap_small_multiples(ctx: RegionContext):
+    """One page of gap maps for the largest clusters, on one shared scale (every region of the state)."""
+    from .. import maps
+    from ..sources.regions import read_regions
+
+    counties = maps.load_counties(ctx.cfg.state_fips, ctx.cfg.inputs.geometry)
+    shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
+    return maps.plot_gap_small_multiples(
+        shapes,
+        ctx.tables["published_alignment"],
+        top_clusters(ctx),
+        year=ctx.cfg.year,
+        institutions=ctx.tables.get("institutions"),
+    )
+
+
+def gap_small_multiples_alt_text(ctx: RegionContext) -> str:
+    """Alt text of the small multiples: per cluster, this region's gap and the region with the widest shortfall."""
+    al = ctx.tables["published_alignment"]
+    al = al[al["year"] == ctx.cfg.year]
+    parts = []
+    for code in top_clusters(ctx):
+        rows = al[al["cluster_code"] == code]
+        name = str(rows["cluster_name"].iloc[0]) if len(rows) else code
+        mine = rows[rows["region_id"] == ctx.region_id]["gap"]
+        here = f"{float(mine.iloc[0]):+,.0f}" if len(mine) and pd.notna(mine.iloc[0]) else "withheld"
+        known = rows.dropna(subset=["gap"])
+        widest = known.sort_values("gap", ascending=False, kind="mergesort").head(1)
+        top = (
+            f"; widest shortfall {widest['region_name'].iloc[0]} ({float(widest['gap'].iloc[0]):+,.0f})"
+            if len(widest)
+            else ""
+        )
+        parts.append(f"{name}: {ctx.region_name} {here}{top}")
+    return (
+        "Maps of the supply–demand gap in students for the largest clusters, every region shaded on one scale "
+        "(purple: students short, orange dotted: surplus). " + ". ".join(parts) + "."
+    )
+
+
 def gap_map_alt_text(ctx: RegionContext) -> str:
     """Alt text of the curriculum-gap map: the cluster and the gap of every region, in words."""
     cluster = gap_cluster(ctx)
