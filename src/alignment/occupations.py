@@ -517,3 +517,51 @@ def occupation_demand_by_region(
             "n_without_openings": "Int64",
         }
     )
+
+
+# ---------------------------------------------------------------------------------- programs × tests
+
+PROGRAM_TESTS = ("high_wage", "in_demand", "high_skill", "hshwid")
+
+
+def program_test_shares(links: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per program (``keys``): its linked occupations and the share of its allocation meeting each test.
+
+    ``links`` is :func:`allocate_programs_to_socs` output joined with the region's occupation table
+    (``openings_annual`` and the nullable booleans of :data:`PROGRAM_TESTS`). ``share_<test>`` =
+    ``Σ w [test] / Σ w`` over the linked occupations whose test result and weight are known (``<NA>`` when
+    none is); ``openings_linked`` sums the linked occupations' openings; ``socs_linked`` lists them.
+
+    >>> links = pd.DataFrame({"p": ["a", "a", "b"], "soc": ["11-1011", "29-1141", pd.NA],
+    ...     "weight": [0.25, 0.75, pd.NA], "openings_annual": [10.0, 30.0, pd.NA],
+    ...     "high_wage": pd.array([True, False, pd.NA], dtype="boolean"),
+    ...     "in_demand": pd.array([pd.NA, True, pd.NA], dtype="boolean"),
+    ...     "high_skill": pd.array([True, True, pd.NA], dtype="boolean"),
+    ...     "hshwid": pd.array([True, True, pd.NA], dtype="boolean")})
+    >>> out = program_test_shares(links, ["p"])
+    >>> out[["p", "n_socs", "socs_linked", "openings_linked", "share_high_wage", "share_in_demand"]].values.tolist()
+    [['a', 2, '11-1011 29-1141', 40.0, 0.25, 1.0], ['b', 0, '', <NA>, <NA>, <NA>]]
+    """
+    d = links[[*keys, "soc", "weight", "openings_annual", *PROGRAM_TESTS]].copy()
+    d = d.sort_values("soc", kind="mergesort", na_position="last")
+    w = pd.to_numeric(d["weight"]).astype("float64")
+    cols: dict[str, pd.Series] = {
+        "_has": d["soc"].notna(),
+        "_soc": d["soc"].astype("string").fillna(""),
+        "_open": pd.to_numeric(d["openings_annual"]).astype("float64"),
+    }
+    for t in PROGRAM_TESTS:
+        known = d[t].notna().to_numpy() & w.notna().to_numpy()
+        cols[f"_known_{t}"] = pd.Series(np.where(known, w, 0.0), index=d.index)
+        cols[f"_yes_{t}"] = pd.Series(
+            np.where(known & d[t].fillna(False).to_numpy(bool), w, 0.0), index=d.index
+        )
+    g = pd.DataFrame(cols).assign(**{k: d[k] for k in keys}).groupby(keys, sort=True, dropna=False)
+    out = g.agg(n_socs=("_has", "sum"), socs_linked=("_soc", lambda x: " ".join(v for v in x if v)))
+    out["openings_linked"] = g["_open"].sum(min_count=1).astype("Float64")
+    out.loc[out["n_socs"] == 0, "openings_linked"] = pd.NA
+    for t in PROGRAM_TESTS:
+        total = g[f"_known_{t}"].sum()
+        out[f"share_{t}"] = (g[f"_yes_{t}"].sum() / total.where(total > 0)).astype("Float64")
+    out["n_socs"] = out["n_socs"].astype("int64")
+    return out.reset_index()

@@ -659,27 +659,9 @@ def occupation_stage(
     )
     tests = ["high_wage", "in_demand", "high_skill", "hshwid", "openings_annual"]
     links = links.merge(occ[["region_id", "soc", *tests]], on=["region_id", "soc"], how="left")
-    keys = ["region_id", "institution", "program_name", "cip"]
-    rows = []
-    for key, g in links.groupby(keys, sort=True, dropna=False):
-        w = g["weight"].astype("Float64")
-        row = dict(zip(keys, key, strict=True))
-        row["n_socs"] = int(g["soc"].notna().sum())
-        row["socs_linked"] = " ".join(sorted(g["soc"].dropna().astype(str)))
-        row["openings_linked"] = (
-            float(g["openings_annual"].astype("Float64").sum(min_count=1)) if row["n_socs"] else pd.NA
-        )
-        for t in ("high_wage", "in_demand", "high_skill", "hshwid"):
-            known = g[t].notna() & w.notna()
-            total = float(w[known].sum())
-            row[f"share_{t}"] = (
-                float(w[known & g[t].fillna(False).astype(bool)].sum()) / total if total > 0 else pd.NA
-            )
-        row["allocation_mode"] = cfg.occupation_allocation
-        rows.append(row)
-    program_occ = pd.DataFrame(rows, columns=PROGRAM_OCCUPATION_COLUMNS)
-    for c in ("openings_linked", "share_high_wage", "share_in_demand", "share_high_skill", "share_hshwid"):
-        program_occ[c] = pd.to_numeric(program_occ[c]).astype("Float64")
+    program_occ = occ_mod.program_test_shares(links, ["region_id", "institution", "program_name", "cip"])
+    program_occ["allocation_mode"] = cfg.occupation_allocation
+    program_occ = program_occ[PROGRAM_OCCUPATION_COLUMNS]
     demand = demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
     return {"occupation_demand": demand, "occupations": occ, "program_occupations": program_occ}
 
