@@ -52,7 +52,7 @@ INDEX_FLAG_LABELS = {
     "OVERSUPPLIED": "Oversupplied pathways",
     "LOW_DEMAND": "Low-demand pathways",
     "BELOW_FAMILY_WAGE": "Below family wage",
-    "FEW_HSHWID_JOBS": "Few HSHWID jobs",
+    "FEW_HSHWID_JOBS": "Few high-skill, high-wage, in-demand jobs",
     "UNMATCHED_PROGRAM": "Unmatched programs",
     "SUPPRESSED": "Small programs",
 }
