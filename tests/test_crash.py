@@ -18,6 +18,7 @@ import pytest
 
 from alignment.config import load_config
 from alignment.demo import generate_demo
+from alignment.folders import FolderError, mark
 from alignment.manifest import sha256_file
 from alignment.run import (
     RunError,
@@ -32,14 +33,21 @@ from alignment.run import (
 # ---------------------------------------------------------------- publishing, lock, leftovers
 
 
-def _folder(path: Path, text: str) -> Path:
+def _folder(path: Path, text: str, *, owned: bool = True) -> Path:
+    """A folder as a run leaves it (marked as the tool's own), or a user's folder (``owned=False``)."""
     path.mkdir(parents=True)
+    if owned:
+        mark(path)
     (path / "index.html").write_text(text)
     return path
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".alignment-output"
+    }
 
 
 def test_publish_swaps_both_folders_and_leaves_nothing_behind(tmp_path):
@@ -79,6 +87,36 @@ def test_a_publication_killed_between_any_two_renames_is_finished_by_the_next_ru
     assert _tree(tmp_path) == {"data/demo/index.html": "new tables", "reports/demo/index.html": "new"}
 
 
+def test_publishing_never_moves_or_deletes_a_folder_the_tool_did_not_make(tmp_path):
+    user = _folder(tmp_path / "reports" / "demo", "the user's own page", owned=False)
+    (user / "thesis.docx").write_text("years of work")
+    s_rep = _folder(tmp_path / "reports" / ".demo.partial-1", "new")
+    journal = tmp_path / "reports" / ".demo.publish.json"
+    with pytest.raises(FolderError, match="holds files alignment did not write"):
+        publish_dirs([(s_rep, user)], journal)
+    assert (user / "thesis.docx").read_text() == "years of work"
+    assert (user / "index.html").read_text() == "the user's own page"
+
+
+def test_a_journal_naming_a_users_folder_moves_nothing(tmp_path):
+    """A journal is only a plan: folders without the marker are never renamed, whatever it says."""
+    victim = _folder(tmp_path / "victim", "mine", owned=False)
+    elsewhere = tmp_path / "reports" / "demo"
+    journal = tmp_path / "reports" / ".demo.publish.json"
+    journal.parent.mkdir(parents=True)
+    steps = [{"staging": str(victim), "final": str(elsewhere), "old": str(tmp_path / ".x.old-1")}]
+    journal.write_text(json.dumps({"publish": steps}))
+    recover_publish(journal)
+    assert _tree(tmp_path) == {"victim/index.html": "mine"}
+
+
+def test_an_empty_folder_made_by_the_user_is_replaced_by_the_run(tmp_path):
+    (tmp_path / "reports" / "demo").mkdir(parents=True)
+    s_rep = _folder(tmp_path / "reports" / ".demo.partial-1", "new")
+    publish_dirs([(s_rep, tmp_path / "reports" / "demo")], tmp_path / "reports" / ".demo.publish.json")
+    assert _tree(tmp_path) == {"reports/demo/index.html": "new"}
+
+
 def test_an_unreadable_journal_is_dropped(tmp_path):
     journal = tmp_path / ".demo.publish.json"
     journal.write_text("{half")
@@ -92,6 +130,54 @@ def test_a_second_run_of_the_same_name_is_refused_while_the_first_holds_the_lock
         pass
     with run_lock(lock, "demo"):  # released when the first run ends
         pass
+
+
+_LOCK_HOLDER = """
+import os, sys, time
+from pathlib import Path
+from alignment.run import run_lock, _die_with_parent
+with run_lock(Path(sys.argv[1]), "demo"):
+    if os.fork() == 0:  # a worker forked while the lock is held, as the region workers are
+        _die_with_parent()
+        print(os.getpid(), flush=True)
+        time.sleep(60)
+        os._exit(0)
+    time.sleep(0.2)
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_run_killed_with_sigkill_never_blocks_the_next_one(tmp_path):
+    """The lock dies with the run: its forked workers neither inherit it nor outlive it."""
+    lock = tmp_path / "reports" / ".demo.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _LOCK_HOLDER, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        worker = int(holder.stdout.readline())
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(RunError, match="in progress"), run_lock(lock, "demo"):
+            pass
+        holder.kill()  # SIGKILL to the run alone; its worker is not signalled
+        holder.wait(timeout=10)
+        with run_lock(lock, "demo"):  # at once: no wait for the worker
+            pass
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker), "the forked worker outlived the run"
+    finally:
+        holder.kill()
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
 
 
 def test_leftovers_of_earlier_attempts_are_paired_by_attempt(tmp_path):

@@ -24,19 +24,24 @@ def _closing_line(total: float, stages: dict[str, float], target: Path) -> str:
     return f"done in {total:.1f} s ({parts}) → {target}"
 
 
-def _run_config(config_path: Path, *, workers: int | None, progress: bool, cache: bool = True) -> int:
+def _run_config(
+    config_path: Path, *, workers: int | None, progress: bool, cache: bool = True, allow_outside: bool = False
+) -> int:
     from .config import load_config
+    from .folders import FolderError
     from .run import RunError, run_pipeline
 
     start = time.perf_counter()
     try:
         cfg = load_config(config_path)
-        result = run_pipeline(cfg, workers=workers, progress=progress, cache=cache)
+        result = run_pipeline(
+            cfg, workers=workers, progress=progress, cache=cache, allow_outside=allow_outside
+        )
     except InputError as exc:
         _err(f"error: {exc}")
         _err("Nothing was written; the previous run's outputs are unchanged.")
         return EXIT_INPUT
-    except RunError as exc:
+    except (RunError, FolderError) as exc:
         _err(f"error: {exc}")
         return EXIT_RUN
     except KeyboardInterrupt:
@@ -55,18 +60,33 @@ def _run_config(config_path: Path, *, workers: int | None, progress: bool, cache
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
+    from .folders import FolderError
 
     out = Path(args.data_dir)
     t = time.perf_counter()
-    paths = generate_demo(out)
+    try:
+        paths = generate_demo(out)
+    except FolderError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
     config = Path(paths["config"]) if "config" in paths else out / "config.yml"
     print(f"synthetic Demo State written to {out} in {time.perf_counter() - t:.1f} s")
-    return _run_config(config, workers=args.workers, progress=not args.no_progress, cache=not args.no_cache)
+    return _run_config(
+        config,
+        workers=args.workers,
+        progress=not args.no_progress,
+        cache=not args.no_cache,
+        allow_outside=args.allow_outside,
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     return _run_config(
-        Path(args.config), workers=args.workers, progress=not args.no_progress, cache=not args.no_cache
+        Path(args.config),
+        workers=args.workers,
+        progress=not args.no_progress,
+        cache=not args.no_cache,
+        allow_outside=args.allow_outside,
     )
 
 
@@ -74,9 +94,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .config import load_config
     from .pipeline import load_reference, read_inputs
     from .reference import lookup_cip_cluster
+    from .run import check_outputs
 
     try:
         cfg = load_config(args.config)
+        check_outputs(cfg, allow_outside=args.allow_outside)
         inputs = read_inputs(cfg)
         ref = load_reference(cfg)
     except InputError as exc:
@@ -286,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="rebuild every table and region report, even those whose inputs, config and code are unchanged",
         )
+        allow_outside(p)
+
+    def allow_outside(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--allow-outside",
+            action="store_true",
+            help="let the output folders lie outside the project folder (the working directory)",
+        )
 
     p = sub.add_parser("demo", help="generate the synthetic Demo State and build its reports")
     p.add_argument(
@@ -306,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write program title -> CIP suggestions (CSV with an accept column) for rows with a missing or invalid CIP",
     )
+    allow_outside(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("audit", help="check a finished run's published files for recoverable small counts")

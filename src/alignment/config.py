@@ -184,6 +184,19 @@ class Config:
     processed_dir: Path = Path("data/processed")
     reports_dir: Path = Path("reports")
     raw: dict[str, Any] = field(default_factory=dict)
+    #: the project folder outputs are relative to (and must stay inside unless allowed otherwise)
+    root: Path | None = None
+
+    def input_paths(self) -> list[Path]:
+        """Everything the run reads: the config file, every input file and every crosswalk file or folder."""
+        return [self.path, *self.inputs.files(), *self.crosswalks.values()]
+
+    def line_of(self, *keys: str) -> int | None:
+        """The line of the config file that sets ``keys`` (``line_of("outputs", "reports")``), if any."""
+        try:
+            return _key_lines(_decode(self.path.read_bytes())).get(keys)
+        except OSError:
+            return None
 
     @property
     def industry_year(self) -> int:
@@ -678,4 +691,5 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         processed_dir=proc,
         reports_dir=reps,
         raw=data,
+        root=(root or Path.cwd()).resolve(),
     )

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import replace_dir
+from .folders import MARKER, FolderError, foreign_entries, is_owned, mark
 from .paths import REFERENCE_DIR
 
 __all__ = ["COUNTIES", "REGIONS", "QCEW_ANNUAL_HEADER", "Region", "generate_demo"]
@@ -1571,7 +1572,18 @@ def generate_demo(
         "projections": Path("projections") / "occupation.xlsx",
         "readme": Path("README.md"),
     }
+    earlier_demo = out_dir.is_dir() and {p.name for p in out_dir.iterdir()} <= {
+        *(str(rel.parts[0]) for rel in names.values()),
+        MARKER,
+    }
+    if (out_dir.exists() or out_dir.is_symlink()) and not (is_owned(out_dir) or earlier_demo):
+        found = ", ".join(foreign_entries(out_dir)[:5])
+        raise FolderError(
+            f"{out_dir} already holds files the demo did not write ({found}); choose a new or empty "
+            "folder for the demo's input files (--data-dir). Nothing was written."
+        )
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    mark(tmp, "demo input files")
     try:
         _regions_table().to_csv(tmp / names["regions"], index=False, lineterminator="\n")
         _write_enrollment(_enrollment_table(seed, years), tmp / names["enrollment"])

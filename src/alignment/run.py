@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import threading
 import time
@@ -36,6 +35,8 @@ from . import cache as run_cache
 from .audit import audit_run
 from .codes import slugify
 from .config import Config
+from .errors import InputError
+from .folders import check_output_folders, is_owned, mark, remove_owned, replace_owned
 from .manifest import build_manifest, write_json
 from .paths import NOTEBOOKS_DIR
 from .pipeline import Inputs, load_processed, load_reference, read_inputs
@@ -156,52 +157,68 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
 # ---------------------------------------------------------------- crash safety
 
 
+_HELD: set[str] = set()
+_HELD_LOCK = threading.Lock()
+
+
 @contextmanager
 def run_lock(path: Path, run: str) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` for the duration of a run; refuse a second run of the same name.
 
-    The operating system releases the lock when the process ends, however it ends, so a
-    killed run never leaves a lock behind. The lock file itself is removed when the run ends normally,
-    so the reports folder holds only runs; a killed run leaves an empty, unlocked file that the next run
-    reuses. (Without ``fcntl``, on Windows, nothing is locked.)
+    A POSIX record lock (``fcntl.lockf``) belongs to this process alone: worker processes forked
+    from it do not inherit it, and the operating system releases it the moment the process ends,
+    however it ends (``kill -9`` included), so a killed run never blocks the next one. The lock file
+    itself is removed when the run ends normally, so the reports folder holds only runs; a killed
+    run leaves an empty, unlocked file that the next run reuses. (Without ``fcntl``, on Windows,
+    nothing is locked.)
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
+    busy = RunError(
+        f"another run named {run!r} is in progress (it holds {path}); "
+        "wait for it to finish, or give this run another name"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunError(
-                f"another run named {run!r} is in progress (it holds {path}); "
-                "wait for it to finish, or give this run another name"
-            ) from None
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)  # still locked here: a run waiting on it fails, none starts twice
+    key = str(path.resolve())
+    # POSIX locks are per process: a second lock of the same file in this process would succeed, and
+    # closing its descriptor would drop the first; so locks this process holds are also kept in a set
+    with _HELD_LOCK:
+        if key in _HELD:
+            raise busy
+        _HELD.add(key)
+    try:
+        with open(path, "a+b") as fh:  # not inherited by the kernels' exec (Python opens files close-on-exec)
+            try:
+                fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise busy from None
+            try:
+                yield
+            finally:  # still locked here: a run waiting on it fails, none starts twice
+                path.unlink(missing_ok=True)
+    finally:
+        with _HELD_LOCK:
+            _HELD.discard(key)
 
 
 def _apply_publish(steps: list[dict[str, str]]) -> None:
     """Move each staging folder to its final name, the previous folder aside; steps already done are skipped.
 
     A step is done once its staging folder is gone (it only ever disappears by becoming the final folder),
-    so applying the same steps again after a crash finishes the swap and never undoes it.
+    so applying the same steps again after a crash finishes the swap and never undoes it. Only folders
+    the tool owns are moved (:mod:`alignment.folders`): a journal can never make a run rename a user's folder.
     """
     for step in steps:
         staging, final, old = Path(step["staging"]), Path(step["final"]), Path(step["old"])
-        if not staging.exists():
+        if not is_owned(staging):
             continue
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            os.replace(final, old)
-        os.replace(staging, final)
+        replace_owned(staging, final, old, step.get("run"))
 
 
-def publish_dirs(pairs: list[tuple[Path, Path]], journal: Path) -> None:
+def publish_dirs(pairs: list[tuple[Path, Path]], journal: Path, run: str | None = None) -> None:
     """Swap complete staging folders in under their final names, all of them or (after a crash) none yet.
 
     The plan is written to ``journal`` first; :func:`recover_publish` completes it if the process
@@ -213,6 +230,7 @@ def publish_dirs(pairs: list[tuple[Path, Path]], journal: Path) -> None:
             "staging": str(staging.resolve()),
             "final": str(final.resolve()),
             "old": str(final.resolve().parent / f".{final.name}.old-{token}"),
+            "run": run,
         }
         for staging, final in pairs
     ]
@@ -220,7 +238,7 @@ def publish_dirs(pairs: list[tuple[Path, Path]], journal: Path) -> None:
     _apply_publish(steps)
     journal.unlink()
     for step in steps:
-        shutil.rmtree(step["old"], ignore_errors=True)
+        remove_owned(Path(step["old"]), run)
 
 
 def recover_publish(journal: Path) -> bool:
@@ -237,7 +255,7 @@ def recover_publish(journal: Path) -> bool:
     _apply_publish(steps)
     journal.unlink()
     for step in steps:
-        shutil.rmtree(step["old"], ignore_errors=True)
+        remove_owned(Path(step["old"]), step.get("run"))
     return True
 
 
@@ -300,14 +318,53 @@ def check_same_year(cfg: Config, folders: RunFolders) -> None:
             )
 
 
+def check_outputs(cfg: Config, *, allow_outside: bool = False) -> None:
+    """Refuse output folders the run may not write to (:func:`alignment.folders.check_output_folders`).
+
+    Raises :class:`InputError` naming the config line of each; called before anything is written.
+    """
+    problems = check_output_folders(
+        processed=cfg.processed_dir,
+        reports=cfg.reports_dir,
+        inputs=cfg.input_paths(),
+        project=cfg.root or Path.cwd(),
+        run=cfg.run,
+        allow_outside=allow_outside,
+        file=str(cfg.path),
+        lines={k: cfg.line_of("outputs", k) for k in ("processed", "reports")},
+    )
+    if problems:
+        raise InputError(problems)
+
+
 def _raise_interrupt(signum: int, frame: object) -> None:
     """SIGTERM handler: stop the run like Ctrl-C does, so its staging folders are dealt with."""
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _worker_init() -> None:
-    """Region workers die on SIGTERM at once (the run itself turns SIGTERM into an interrupt)."""
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the process that started it dies (no-op elsewhere).
+
+    A region worker whose run was killed would otherwise live on, blocked on a queue no one
+    writes to; its notebook kernels notice the orphaning themselves and exit.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _worker_init(parent: int | None = None) -> None:
+    """Region workers die on SIGTERM at once (the run itself turns SIGTERM into an interrupt), and
+    with the run: if it is killed, they are too."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if parent is not None and os.getppid() != parent:  # the run died before prctl took effect
+        os._exit(1)
 
 
 @contextmanager
@@ -360,8 +417,12 @@ def run_pipeline(
     progress: bool = True,
     echo: Callable[[str], None] = print,
     cache: bool = True,
+    allow_outside: bool = False,
 ) -> RunResult:
     """Run every notebook of the pipeline for a config and publish the reports atomically.
+
+    Output folders are checked first (:func:`check_outputs`; ``allow_outside`` lets them lie outside
+    the project folder); a run writes, renames and deletes only folders it owns.
 
     With ``cache`` (the default) the stage tables and each region report are reused from the
     previous run, or from the staging folders of an interrupted one, when their content-hash
@@ -369,6 +430,7 @@ def run_pipeline(
     recorded either way, so the next run can reuse this one.
     """
     t0 = time.perf_counter()
+    check_outputs(cfg, allow_outside=allow_outside)
     inputs = read_inputs(cfg)  # fails before anything is written
     load_reference(cfg)  # so does a bad crosswalk file named in the config
     folders = RunFolders(cfg.processed_dir, cfg.reports_dir)
@@ -393,7 +455,7 @@ def run_pipeline(
             validate_seconds=validate_seconds,
         )
         for leftover in folders.leftovers():  # earlier attempts: their reusable parts are in this run now
-            shutil.rmtree(leftover, ignore_errors=True)
+            remove_owned(leftover, cfg.run)
     if result.reused or result.stages_reused:
         n = len(result.regions)
         echo(
@@ -430,6 +492,8 @@ def _run_locked(
     stages: dict[str, float] = {"validate": validate_seconds}
     token = uuid.uuid4().hex[:8]
     stage_proc, stage_rep = folders.staging(token)
+    mark(stage_proc, "processed tables")  # before anything else: only marked folders are ever removed
+    mark(stage_rep, "reports")
     nb_out = stage_proc / "notebooks"
     regions = inputs.regions.drop_duplicates("region_id")[["region_id", "region_name"]]
     regions = regions.sort_values("region_id").reset_index(drop=True)
@@ -499,7 +563,9 @@ def _run_locked(
         if jobs:
             n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
             bar.set_postfix_str("region reports")
-            with ProcessPoolExecutor(max_workers=n, initializer=_worker_init) as pool:
+            with ProcessPoolExecutor(
+                max_workers=n, initializer=_worker_init, initargs=(os.getpid(),)
+            ) as pool:
                 futures = [pool.submit(_region_job, job) for job in jobs]
                 try:
                     for fut in as_completed(futures):
@@ -581,12 +647,14 @@ def _run_locked(
         start = time.perf_counter()
         findings = audit_run(stage_rep, stage_proc, int(cfg.thresholds.get("privacy_threshold", 10)))
         if findings:  # never publish a run from which a small student count can be read or worked out
-            shutil.rmtree(stage_proc, ignore_errors=True)
-            shutil.rmtree(stage_rep, ignore_errors=True)
+            remove_owned(stage_proc)
+            remove_owned(stage_rep)
             lines = "\n".join(f"  - {f}" for f in findings[:20])
             raise RunError(f"privacy audit failed; nothing was published:\n{lines}")
         stages["privacy audit"] = time.perf_counter() - start
-        publish_dirs([(stage_proc, cfg.processed_dir), (stage_rep, cfg.reports_dir)], folders.journal)
+        publish_dirs(
+            [(stage_proc, cfg.processed_dir), (stage_rep, cfg.reports_dir)], folders.journal, cfg.run
+        )
     except RunError:
         # the staging folders stay for inspection (the message names the notebooks folder); the next run
         # of this name reuses the region reports that were finished and then removes them
@@ -594,12 +662,12 @@ def _run_locked(
     except KeyboardInterrupt:
         # keep finished work (region reports, freshly computed stage tables) for the next run to reuse
         if not completed and (stages_reused or not (stage_proc / run_cache.RECORD).is_file()):
-            shutil.rmtree(stage_rep, ignore_errors=True)
-            shutil.rmtree(stage_proc, ignore_errors=True)
+            remove_owned(stage_rep)
+            remove_owned(stage_proc)
         raise
     except BaseException:
-        shutil.rmtree(stage_rep, ignore_errors=True)
-        shutil.rmtree(stage_proc, ignore_errors=True)
+        remove_owned(stage_rep)
+        remove_owned(stage_proc)
         raise
     finally:
         bar.close()
