@@ -1,5 +1,6 @@
 """read_enrollment: a good file in several encodings and formats; every defect named by file/row/column."""
 
+import csv
 from pathlib import Path
 
 import openpyxl
@@ -222,3 +223,92 @@ def test_two_headers_for_one_column(tmp_path):
 )  # fmt: skip
 def test_parse_school_year(raw, year):
     assert parse_school_year(raw) == year
+
+
+CONFLICT = """\
+institution,county_fips,program_name,cip,year,enrolled,completers
+A,41001,Welding,48.0508,2023-24,150,142
+B,41003,Welding,48.0508,2023-24,40,12
+A,41001,Welding,48.0508,2023-24,150,15
+"""
+
+
+def test_same_program_with_other_counts_names_both_rows(tmp_path):
+    assert problems(write(tmp_path, CONFLICT)) == [
+        f"{tmp_path / 'enrollment.csv'}, row 4, column 'completers': the same program in 2024 as row 2, with "
+        "other counts: completers 15 here, 142 in row 2; the two rows would be added up: delete the wrong row, "
+        "or add a column that tells the two rows apart"
+    ]
+
+
+def test_same_program_written_twice_in_other_words(tmp_path):
+    text = CONFLICT.replace("2023-24,150,15", "2024,150,142")
+    (message,) = problems(write(tmp_path, text))
+    assert message.endswith(
+        "row 4: lists the same program in 2024 as row 2 again (the cells differ only in how they are written), "
+        "so its students would count twice; delete one of the two rows"
+    )
+
+
+def test_rows_told_apart_by_an_ignored_column_are_added_up(tmp_path):
+    text = CONFLICT.replace("completers\n", "completers,gender\n").replace("142\n", "142,F\n")
+    text = text.replace("12\n", "12,F\n").replace("15\n", "15,M\n")
+    df = read_enrollment(write(tmp_path, text))
+    assert df[["institution", "enrolled", "completers", "source_row"]].values.tolist() == [
+        ["A", 300, 157, 2],
+        ["B", 40, 12, 3],
+    ]
+    assert df.attrs["ignored_columns"] == ["gender"]
+    assert str(df["completers"].dtype) == "Int64"
+
+
+def test_added_up_rows_keep_a_suppressed_cell_as_a_flag(tmp_path):
+    text = "institution,county_fips,cip,year,group,completers\nA,41001,48.0508,2024,F,*\nA,41001,48.0508,2024,M,7\n"
+    df = read_enrollment(write(tmp_path, text))
+    assert df[["completers", "suppressed"]].values.tolist() == [[7, True]]
+
+
+def test_completers_or_concentrators_above_enrolled(tmp_path):
+    text = (
+        "institution,county_fips,cip,year,enrolled,concentrators,completers\n"
+        "A,41001,48.0508,2024,10,12,9\n"
+        "A,41001,51.3902,2024,10,8,11\n"
+        "A,41001,11.0201,2024,*,8,11\n"
+    )
+    assert [m.split(", ", 1)[1] for m in problems(write(tmp_path, text))] == [
+        "row 2, column 'concentrators': 12 concentrators is more than the 10 enrolled in the same row (column "
+        "'enrolled'); concentrators are enrolled students, so one of the two counts is wrong",
+        "row 3, column 'completers': 11 completers is more than the 10 enrolled in the same row (column "
+        "'enrolled'); completers are enrolled students, so one of the two counts is wrong",
+    ]
+
+
+def test_gzip_files_are_read_whatever_their_name(tmp_path):
+    import gzip
+
+    for name in ("enrollment.csv.gz", "enrollment.csv"):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(GOOD.encode()))
+        assert len(read_enrollment(path)) == 4
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(GOOD.encode())[:30])
+    (message,) = problems(cut)
+    assert message.startswith(f"{cut}: a gzip-compressed file that cannot be decompressed (")
+
+
+def test_workbook_table_on_a_later_sheet_or_sheets_named(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active["A1"] = "read me"
+    sheet = wb.create_sheet("Data")
+    for cells in csv.reader(GOOD.splitlines()):
+        sheet.append(cells)
+    wb.save(tmp_path / "two.xlsx")
+    assert read_enrollment(tmp_path / "two.xlsx")["institution"].iat[0] == "Alpha USD"
+    wb.remove(sheet)
+    wb.create_sheet("Totals").append(["district", "students"])
+    wb.save(tmp_path / "none.xlsx")
+    found = problems(tmp_path / "none.xlsx")
+    assert found and all(
+        m.endswith("the workbook's sheets: 'Notes', 'Totals' (sheet read: 'Totals')") for m in found[:3]
+    )

@@ -250,3 +250,20 @@ def test_real_national_special_cells(national):
     )
     lookup = oews_wage_lookup(national, ["99"], ["29-1141", "27-2011"])
     assert lookup.wage_median_annual_usd.iloc[0] == 97550 and lookup.wage_flag.tolist() == ["", "suppressed"]
+
+
+def test_gzip_files_are_read(tmp_path, table):
+    import gzip
+
+    (tmp_path / "state_M2023_dl.csv.gz").write_bytes(gzip.compress(FIXTURE.read_bytes()))
+    got = read_oews(tmp_path / "state_M2023_dl.csv.gz")
+    pd.testing.assert_frame_equal(got.drop(columns="source_file"), table.drop(columns="source_file"))
+    wb = openpyxl.Workbook()
+    for cells in fixture_rows():
+        wb.active.append(cells)
+    wb.save(tmp_path / "book_M2023.xlsx")
+    (tmp_path / "book_M2023.xlsx.gz").write_bytes(gzip.compress((tmp_path / "book_M2023.xlsx").read_bytes()))
+    assert len(read_oews(tmp_path / "book_M2023.xlsx.gz")) == len(table)
+    (tmp_path / "cut_M2023.csv").write_bytes(gzip.compress(FIXTURE.read_bytes())[:40])
+    with pytest.raises(InputError, match="cut_M2023.csv: a gzip-compressed file that cannot be decompressed"):
+        read_oews(tmp_path / "cut_M2023.csv")

@@ -210,7 +210,7 @@ def test_negative_employment(tmp_path):
 
 def test_problems_in_a_batch_name_their_own_file(tmp_path):
     good = shutil.copy(ANNUAL, tmp_path / "2021.annual good.csv")
-    negative = edit(ANNUAL, tmp_path / "2020.annual neg.csv", 4, '"2021","A",', '"2020","A",')
+    negative = edit(ANNUAL, tmp_path / "neg.csv", 4, '"2021","A",', '"2020","A",')
     negative = edit(negative, negative, 6, ",3,0,0,", ",3,-2,0,")
     bad_code = edit(SINGLE, tmp_path / "single.csv", 3, '"01001"', '"0100A"')
     with pytest.raises(InputError) as exc:
@@ -392,3 +392,52 @@ def test_real_location_quotients_reproduce_published_month3_at_sector_level(vt_a
     )
     assert len(d) >= 1300
     assert match.mean() >= 0.995
+
+
+# --- file name year, gzip -----------------------------------------------------------------------------
+
+
+def test_rows_of_another_year_than_the_file_name(tmp_path):
+    path = shutil.copy(ANNUAL, tmp_path / "2024.annual 01001 Autauga County, Alabama.csv")
+    with pytest.raises(InputError) as exc:
+        read_qcew(path)
+    assert str(only_problem(exc)) == (
+        f"{path}, row 2, column 'year': the file name says 2024, but rows of 2021 are in it (7 of 7 rows): a "
+        "file of another year saved under this name would leave this area's jobs out of 2024; download the "
+        "2024 file again, or name the file by its year"
+    )
+    # a file whose name has no year is not checked; quarterly and singlefile names are
+    assert len(read_qcew(shutil.copy(ANNUAL, tmp_path / "autauga.csv"))) == 7
+    with pytest.raises(InputError, match="the file name says 2020"):
+        read_qcew(shutil.copy(QTR, tmp_path / "2020.q1-q4 01001 Autauga.csv"))
+    with pytest.raises(InputError, match="the file name says 2023"):
+        read_qcew(shutil.copy(SINGLE, tmp_path / "2023.annual.singlefile.csv"))
+
+
+def test_year_from_name():
+    from alignment.sources.qcew import year_from_name
+
+    assert year_from_name("2024.annual 41001 Baker County, Oregon.csv") == 2024
+    assert year_from_name("2016.q1-q4 US000 U.S. TOTAL (reconstructed).csv") == 2016
+    assert year_from_name("2017.annual.singlefile.csv") == 2017
+    assert year_from_name("2017.q2.singlefile.csv.gz") == 2017
+    assert year_from_name("qcew 2024.csv") is None and year_from_name("20245.annual.csv") is None
+
+
+def test_gzip_files_are_read_whatever_their_name(tmp_path):
+    import gzip
+
+    expected = read_qcew(ANNUAL).drop(columns="source_file")
+    data = gzip.compress(ANNUAL.read_bytes())
+    for name in ("2021.annual a.csv.gz", "2021.annual b.csv"):
+        (tmp_path / name).write_bytes(data)
+        got = read_qcew(tmp_path / name).drop(columns="source_file")
+        pd.testing.assert_frame_equal(got, expected)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "2021.annual a.csv.gz").write_bytes(data)
+    assert len(read_qcew(folder)) == 7
+    (tmp_path / "cut.csv.gz").write_bytes(data[:50])
+    with pytest.raises(InputError) as exc:
+        read_qcew(tmp_path / "cut.csv.gz")
+    assert only_problem(exc).message.startswith("a gzip-compressed file that cannot be decompressed (")

@@ -153,3 +153,16 @@ def test_real_omb_cbsa_delineation():
     ct = sorted(df.loc[df["county_fips"].str.startswith("09"), "county_fips"])
     assert ct and all("09110" <= c <= "09190" for c in ct)
     assert df["source_row"].min() == 2 and df["source_row"].max() == 1916
+
+
+def test_two_regions_with_one_name(tmp_path):
+    path = write(
+        tmp_path,
+        "county_fips,region_id,region_name\n41001,r1,North\n41003,r2,North\n41005,r3,Coast\n41007,r4,coast \n",
+    )
+    assert problems(path) == [
+        f"{path}, row 3, column 'region_name': region name 'North' is used for two regions: id 'r1' (row 2) "
+        "and id 'r2'; give each region its own name",
+        f"{path}, row 5, column 'region_name': region name 'coast' is used for two regions: id 'r3' (row 4) "
+        "and id 'r4' ('Coast' and 'coast' differ only in case or spaces); give each region its own name",
+    ]

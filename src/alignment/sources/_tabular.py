@@ -9,15 +9,20 @@ delimiter (``,`` ``;`` tab ``|``) is sniffed. Title lines above the header are
 skipped when header names are known (``hints``), and blank or one-cell note lines
 after the last data row ("Source: ...") are dropped. In a workbook, a cell merged
 down several rows gives its value to every row it spans; a workbook saved under a
-``.csv`` name is read as the workbook it is.
+``.csv`` name is read as the workbook it is. A gzip-compressed file (``.csv.gz``, or gzip bytes under any
+name) is read as the file it holds. When no sheet is named, a workbook's first sheet whose header matches
+the known names is read (a table on the second sheet behind a notes sheet is found), and a message about a
+missing column names every sheet of the workbook.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +34,7 @@ from ..errors import InputError, Problem, display_name
 from ..schemas import validate_table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+GZIP_MAGIC = b"\x1f\x8b"
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _HEADER_SCAN = 30
 
@@ -50,6 +56,14 @@ class RawTable:
     rows: pd.Series
     file: str
     header_row: int
+    sheet: str | None = None  #: the sheet read, for a workbook
+    sheets: tuple[str, ...] = ()  #: every sheet of the workbook, for messages
+
+    def where(self) -> str:
+        """``; the workbook's sheets: 'Notes', 'Data' (sheet read: 'Notes')`` for a workbook of several sheets."""
+        if len(self.sheets) < 2:
+            return ""
+        return f"; the workbook's sheets: {', '.join(map(repr, self.sheets))} (sheet read: {self.sheet!r})"
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -91,16 +105,22 @@ def _excel_text(value: object) -> object:
     return text if text.strip() else None
 
 
-def _find_header(rows: list[list[object]], hints: set[str]) -> int:
-    """Index of the first row whose cells match at least two known header names (else 0)."""
-    if not hints:
-        return 0
+def _header_match(rows: list[list[object]], hints: set[str]) -> int | None:
+    """Index of the first row whose cells match at least two known header names (``None``: no such row)."""
     need = min(2, len(hints))
     for i, cells in enumerate(rows[:_HEADER_SCAN]):
         keys = {header_key(c) for c in cells if c is not None and str(c).strip()}
         if len(keys & hints) >= need:
             return i
-    return 0
+    return None
+
+
+def _find_header(rows: list[list[object]], hints: set[str]) -> int:
+    """Index of the first row whose cells match at least two known header names (else 0)."""
+    if not hints:
+        return 0
+    found = _header_match(rows, hints)
+    return 0 if found is None else found
 
 
 def _drop_blank_and_notes(frame: pd.DataFrame, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
@@ -133,8 +153,9 @@ def _unique_headers(names: list[object]) -> list[str]:
     return out
 
 
-def _read_csv(path: Path, name: str, hints: set[str]) -> RawTable:
-    text, _ = decode_text(path.read_bytes())
+def _read_csv(data: bytes, name: str, hints: set[str]) -> RawTable:
+    text, _ = decode_text(data)
+    del data
     head = text.splitlines()[:_HEADER_SCAN]
     try:
         sep = csv.Sniffer().sniff("\n".join(head[:10]), delimiters=",;\t|").delimiter
@@ -180,61 +201,86 @@ def _sheet_grid(sheet: object) -> list[list[object]]:
     return grid
 
 
-def _read_excel(path: Path, name: str, sheet: str | int | None, hints: set[str]) -> RawTable:
+def _read_excel(data: bytes, name: str, sheet: str | int | None, hints: set[str]) -> RawTable:
     import openpyxl
 
     try:  # a file object: openpyxl would refuse a workbook saved under another suffix
-        with path.open("rb") as fh:
-            book = openpyxl.load_workbook(io.BytesIO(fh.read()), data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged workbook
         raise InputError(
             [Problem(name, None, None, f"cannot be opened as an Excel workbook ({e})")]
         ) from None
     try:
         names = book.sheetnames
-        if sheet is None:
-            sheet = 0
+        listed = ", ".join(map(repr, names))
         if isinstance(sheet, str) and sheet not in names:
-            msg = f"no sheet named {sheet!r}; sheets: {', '.join(map(repr, names))}"
+            msg = f"no sheet named {sheet!r}; sheets: {listed}"
             raise InputError([Problem(name, None, None, msg)])
         if isinstance(sheet, int) and not 0 <= sheet < len(names):
-            msg = f"no sheet number {sheet} (counting from 0); sheets: {', '.join(map(repr, names))}"
+            msg = f"no sheet number {sheet} (counting from 0); sheets: {listed}"
             raise InputError([Problem(name, None, None, msg)])
-        grid = _sheet_grid(book[sheet] if isinstance(sheet, str) else book.worksheets[sheet])
+        if sheet is None:
+            # the first sheet whose header matches the known names (else the first sheet)
+            index, grid = 0, None
+            for i, ws in enumerate(book.worksheets):
+                candidate = _sheet_grid(ws)
+                if i == 0:
+                    grid = candidate
+                if not hints:
+                    break
+                cells = [[_excel_text(v) for v in row] for row in candidate[:_HEADER_SCAN]]
+                if _header_match(cells, hints) is not None:
+                    index, grid = i, candidate
+                    break
+            sheet = index
+        else:
+            grid = _sheet_grid(book[sheet] if isinstance(sheet, str) else book.worksheets[sheet])
+        title = sheet if isinstance(sheet, str) else names[sheet]
     finally:
         book.close()
     width = max((len(r) for r in grid), default=0)
     cells = pd.DataFrame([r + [None] * (width - len(r)) for r in grid], dtype=object).map(_excel_text)
     if cells.empty or not cells.notna().any().any():
-        raise InputError([Problem(name, None, None, "the sheet is empty")])
+        where = f" (sheets: {listed})" if len(names) > 1 else ""
+        raise InputError([Problem(name, None, None, f"the sheet {title!r} is empty{where}")])
     header_index = _find_header(cells.values.tolist(), hints)
     frame = cells.iloc[header_index + 1 :].astype("string").reset_index(drop=True)
     frame.columns = _unique_headers(list(cells.iloc[header_index]))
     rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), dtype="int64")
     frame, rows = _drop_blank_and_notes(frame, rows)
-    return RawTable(frame, rows, name, header_index + 1)
-
-
-def _magic(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(8)
+    return RawTable(frame, rows, name, header_index + 1, sheet=title, sheets=tuple(names))
 
 
 def read_raw(path: str | Path, *, sheet: str | int | None = None, hints: Iterable[str] = ()) -> RawTable:
-    """Read a CSV or Excel (.xlsx) file as text, locating the header row among known names ``hints``."""
+    """Read a CSV or Excel (.xlsx) file as text, locating the header row among known names ``hints``.
+
+    Gzip-compressed files are decompressed first, whatever their name.
+    """
     name = display_name(path)
     p = Path(path)
     if not p.is_file():
         raise InputError([Problem(name, None, None, "file not found")])
     keys = {header_key(h) for h in hints}
-    suffix = p.suffix.lower()
-    magic = _magic(p)
-    if suffix in EXCEL_SUFFIXES or magic.startswith(b"PK\x03\x04"):  # a workbook, whatever its name
-        return _read_excel(p, name, sheet, keys)
-    if suffix == ".xls" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    suffixes = [x.lower() for x in p.suffixes]
+    data = p.read_bytes()
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            msg = (
+                f"a gzip-compressed file that cannot be decompressed ({exc}); download it again, or give "
+                "the uncompressed file"
+            )
+            raise InputError([Problem(name, None, None, msg)]) from None
+        if suffixes and suffixes[-1] == ".gz":
+            suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix in EXCEL_SUFFIXES or data.startswith(b"PK\x03\x04"):  # a workbook, whatever its name
+        return _read_excel(data, name, sheet, keys)
+    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         msg = "old Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV"
         raise InputError([Problem(name, None, None, msg)])
-    return _read_csv(p, name, keys)
+    return _read_csv(data, name, keys)
 
 
 def match_columns(
@@ -297,7 +343,7 @@ def match_columns(
             accepted = ", ".join(dict.fromkeys([target, *aliases[target]]))
             msg = (
                 f"required column {target!r} not found; columns found: {', '.join(headers) or '(none)'}; "
-                f"accepted names: {accepted} (or name it with column_map)"
+                f"accepted names: {accepted} (or name it with column_map){table.where()}"
             )
             problems.append(Problem(table.file, None, None, msg))
     return found, problems

@@ -17,6 +17,13 @@ Rules (see ``docs/tables.md``):
 * a CIP code that cannot be normalized is *not* an error: ``cip`` is ``<NA>`` and
   ``cip_raw`` keeps the cell, so the row reaches the "unmatched" table downstream;
 * a row repeating an earlier row cell for cell is a problem (its students would count twice);
+* a row equal to an earlier row in every cell but the counts, with other counts, is a problem naming both
+  rows (the same program listed twice with conflicting counts would be added up);
+* completers or concentrators greater than enrolled in one row is a problem (completers and concentrators
+  are enrolled students);
+* rows that differ only in columns the reader does not use (a student-group breakdown, say) are added up to
+  one row per program as soon as they are read (the first row's number is kept as ``source_row``), so a
+  large extract costs memory at the grain the analysis uses;
 * columns the reader does not use are ignored and listed in ``attrs["ignored_columns"]``;
 * every problem in the file is reported at once (:class:`alignment.errors.InputError`).
 """
@@ -153,6 +160,7 @@ def read_enrollment(
         headers = ", ".join(table.frame.columns)
         accepted = "; ".join(f"{c}: {', '.join((c, *ALIASES[c]))}" for c in COUNT_COLUMNS)
         msg = f"no count column found (one is required); columns found: {headers}; accepted: {accepted}"
+        msg += table.where()
         problems.append(Problem(file, None, None, msg))
     if problems:
         raise InputError(problems)
@@ -233,7 +241,11 @@ def read_enrollment(
     out["source_file"] = pd.Series(file, index=raw.index, dtype="string")
     out["source_row"] = rows.astype("int64")
 
+    cells_good = not problems
     problems.extend(_repeated_rows(raw, rows, file))
+    if cells_good:  # compared on the normalized cells, so only once every cell is good
+        problems.extend(_conflicting_rows(raw, out, rows, file, found))
+    problems.extend(_more_than_enrolled(out, rows, file, found))
     if problems:
         problems.sort(
             key=lambda p: (p.row or 0, list(raw.columns).index(p.column) if p.column in raw.columns else 0)
@@ -241,9 +253,46 @@ def read_enrollment(
         raise InputError(problems)
     if n == 0:
         raise InputError([Problem(file, None, None, "the file has a header but no data rows")])
-    table_out = validate_as_written(out.loc[:, list(COLUMNS)], Enrollment, file, found)
-    table_out.attrs["ignored_columns"] = [c for c in raw.columns if c not in set(found.values())]
+    ignored = [c for c in raw.columns if c not in set(found.values())]
+    table_out = validate_as_written(_program_grain(out.loc[:, list(COLUMNS)]), Enrollment, file, found)
+    table_out.attrs["ignored_columns"] = ignored
     return table_out
+
+
+#: the columns that make one program of one year: rows equal in these are added up
+PROGRAM_KEY = [
+    "institution",
+    "county_fips",
+    "program_code",
+    "program_name",
+    "cip",
+    "cip_raw",
+    "level",
+    "year",
+]
+
+
+def _program_grain(out: pd.DataFrame) -> pd.DataFrame:
+    """One row per program and year: rows equal in :data:`PROGRAM_KEY` (told apart only by columns the reader
+    ignores, such as a student group) are added up; the first row's ``source_row`` is kept.
+
+    A count missing on one of the rows leaves the sum of the others and ``suppressed=True`` when the missing
+    cell was a suppression marker, as the supply sums do.
+    """
+    key = out[PROGRAM_KEY].astype("string").fillna("\x00")
+    repeat = key.duplicated(keep=False)
+    if not repeat.any():
+        return out
+    single = out.loc[~repeat.to_numpy()]
+    many = out.loc[repeat.to_numpy()]
+    g = many.groupby(PROGRAM_KEY, dropna=False, sort=False)
+    sums = g[list(COUNT_COLUMNS)].sum(min_count=1)
+    summed = g[["suppressed"]].any().join(sums).join(g[["source_file", "source_row"]].first())
+    summed = summed.reset_index()
+    for column in COUNT_COLUMNS:
+        summed[column] = summed[column].astype("Int64")
+    merged = pd.concat([single, summed[list(COLUMNS)]], ignore_index=True)
+    return merged.sort_values("source_row", kind="mergesort", ignore_index=True).astype(out.dtypes.to_dict())
 
 
 def _repeated_rows(raw: pd.DataFrame, rows: pd.Series, file: str) -> list[Problem]:
@@ -263,3 +312,88 @@ def _repeated_rows(raw: pd.DataFrame, rows: pd.Series, file: str) -> list[Proble
             out.append(Problem(file, int(rows.iat[i]), None, msg))
         first.setdefault(key, int(rows.iat[i]))
     return out
+
+
+def _conflicting_rows(
+    raw: pd.DataFrame, out: pd.DataFrame, rows: pd.Series, file: str, found: Mapping[str, str]
+) -> list[Problem]:
+    """The same program of the same year listed again: a problem naming both rows.
+
+    Rows are the same program when they are equal in every column the table keeps (as normalized: ``2024-25``
+    and ``2025`` are one year) and in every column the reader ignores (such a column may tell student groups
+    apart). With other counts, they conflict (142 in one row, 15 in the other would be added up); with the
+    same counts, the program is listed twice in other words (its students would count twice). Rows equal
+    cell for cell are left to :func:`_repeated_rows`.
+    """
+    used = set(found.values())
+    ignored = [c for c in raw.columns if c not in used]
+    key = out[PROGRAM_KEY].astype("string")
+    if ignored:
+        key = pd.concat([key, raw[ignored].astype("string").apply(lambda c: c.str.strip())], axis=1)
+    twice = key.duplicated(keep=False).to_numpy()
+    if not twice.any():
+        return []
+    counts = [c for c in COUNT_COLUMNS if c in found]
+    positions = twice.nonzero()[0]
+    first: dict[tuple, int] = {}
+    problems = []
+    for i in positions:
+        k = tuple("" if pd.isna(v) else str(v) for v in key.iloc[i])
+        if k not in first:
+            first[k] = i
+            continue
+        j = first[k]
+        if _raw_cells(raw, i) == _raw_cells(raw, j):
+            continue  # an exact repeat: reported by _repeated_rows
+        row, row0 = int(rows.iat[i]), int(rows.iat[j])
+        shown = {c: (raw[found[c]].iat[i], raw[found[c]].iat[j]) for c in counts}
+        differ = [(c, a, b) for c, (a, b) in shown.items() if _count_text(a) != _count_text(b)]
+        year = out["year"].iat[i]
+        if differ:
+            column, here, there = differ[0]
+            others = "".join(
+                f", {found[c]} {_count_text(a)} against {_count_text(b)}" for c, a, b in differ[1:]
+            )
+            msg = (
+                f"the same program in {year} as row {row0}, with other counts: {found[column]} "
+                f"{_count_text(here)} here, {_count_text(there)} in row {row0}{others}; the two rows would "
+                "be added up: delete the wrong row, or add a column that tells the two rows apart"
+            )
+            problems.append(Problem(file, row, found[column], msg))
+        else:
+            msg = (
+                f"lists the same program in {year} as row {row0} again (the cells differ only in how they "
+                "are written), so its students would count twice; delete one of the two rows"
+            )
+            problems.append(Problem(file, row, None, msg))
+    return problems
+
+
+def _raw_cells(raw: pd.DataFrame, i: int) -> tuple[str, ...]:
+    return tuple("" if pd.isna(c) else str(c).strip() for c in raw.iloc[i])
+
+
+def _count_text(value: object) -> str:
+    return "empty" if pd.isna(value) or not str(value).strip() else str(value).strip()
+
+
+def _more_than_enrolled(
+    out: pd.DataFrame, rows: pd.Series, file: str, found: Mapping[str, str]
+) -> list[Problem]:
+    """Completers or concentrators greater than enrolled in the same row (they are enrolled students)."""
+    if "enrolled" not in found:
+        return []
+    enrolled = out["enrolled"]
+    problems = []
+    for column in ("concentrators", "completers"):
+        if column not in found:
+            continue
+        more = (out[column] > enrolled).fillna(False).to_numpy(dtype=bool)
+        for i in more.nonzero()[0]:
+            msg = (
+                f"{out[column].iat[i]} {column} is more than the {enrolled.iat[i]} enrolled in the same row "
+                f"(column {found['enrolled']!r}); {column} are enrolled students, so one of the two counts "
+                "is wrong"
+            )
+            problems.append(Problem(file, int(rows.iat[i]), found[column], msg))
+    return problems

@@ -25,8 +25,11 @@ comes from the ``year`` argument or from an ``M2025``-like token in the file nam
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -165,17 +168,33 @@ def read_oews(path: str | Path, *, sheet: str | int | None = None, year: int | N
     return out
 
 
-def _is_excel(path: Path) -> bool:
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+def _is_excel(path: Path, data: bytes) -> bool:
+    suffixes = [x.lower() for x in path.suffixes if x.lower() != ".gz"]
+    if suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls"):
         return True
-    with path.open("rb") as fh:
-        return fh.read(4) in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+    return data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
-def _pick_sheet(shown: str, path: Path, problems: list[Problem]) -> str | None:
+def _file_bytes(shown: str, path: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of a file, decompressed when it is gzip-compressed (whatever its name)."""
+    data = path.read_bytes()
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        msg = (
+            f"a gzip-compressed file that cannot be decompressed ({exc}); download it again, or give the "
+            "uncompressed file"
+        )
+        problems.append(Problem(shown, None, None, msg))
+        return None
+
+
+def _pick_sheet(shown: str, data: bytes, problems: list[Problem]) -> str | None:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True)
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
         for ws in wb.worksheets:
             first = next(ws.iter_rows(max_row=1, values_only=True), ())
@@ -201,21 +220,24 @@ def _read_table(
     """Every cell as text ("" when empty), headers upper-cased and aliases resolved."""
     text = {"dtype": str, "keep_default_na": False, "na_values": []}
     try:
-        if _is_excel(path):
-            if sheet is None and path.suffix.lower() != ".xls":
-                sheet = _pick_sheet(shown, path, problems)
+        data = _file_bytes(shown, path, problems)
+        if data is None:
+            return None
+        if _is_excel(path, data):
+            if sheet is None and not data.startswith(b"\xd0\xcf\x11\xe0"):
+                sheet = _pick_sheet(shown, data, problems)
                 if sheet is None:
                     return None
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **text)
+            df = pd.read_excel(io.BytesIO(data), sheet_name=0 if sheet is None else sheet, **text)
         else:
-            decoded, _ = decode_text(path.read_bytes())
+            decoded, _ = decode_text(data)
             if not decoded.strip():
                 problems.append(Problem(shown, None, None, "the file is empty"))
                 return None
             first = decoded.splitlines()[0]
             sep = max(",;\t|", key=first.count)
             df = pd.read_csv(io.StringIO(decoded), sep=sep if first.count(sep) else ",", **text)
-    except (ValueError, KeyError, ImportError, OSError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, ImportError, OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         problems.append(Problem(shown, None, None, f"cannot read as an OEWS xlsx or CSV file: {exc}"))
         return None
     df = df.fillna("")

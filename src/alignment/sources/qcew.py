@@ -25,13 +25,20 @@ Rules (see ``docs/tables.md``, "industry employment"):
   (quarterly files: the last month of the quarter, the level BLS's own quarterly tables lead with);
   ``lq_month1_emplvl`` .. ``lq_month3_emplvl`` keep all three quarterly LQs. Any LQ is ``<NA>`` when
   ``lq_disclosure_code`` is ``N``;
-- the same area x own_code x industry x year x qtr twice (within or across files) is a problem.
+- the same area x own_code x industry x year x qtr twice (within or across files) is a problem;
+- a file whose name starts with a year, as BLS names its files (``2024.annual 41001 Baker County, Oregon.csv``,
+  ``2024.q1-q4 ...``, ``2024.annual.singlefile.csv``), must hold rows of that year only: a row of another year
+  is a problem (the county's jobs would silently leave the year the file is named for);
+- a gzip-compressed file (``.csv.gz``, or gzip bytes under any name) is read as the CSV it holds.
 """
 
 from __future__ import annotations
 
 import csv
 import glob
+import gzip
+import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +50,7 @@ import pandera.pandas as pa
 from ..errors import InputError, Problem, display_name
 from ..schemas import IndustryEmployment, validate_table
 
-__all__ = ["LAYOUTS", "OUTPUT_COLUMNS", "detect_layout", "read_qcew"]
+__all__ = ["LAYOUTS", "OUTPUT_COLUMNS", "detect_layout", "read_qcew", "year_from_name"]
 
 KEY_COLUMNS = ["area_fips", "own_code", "industry_code", "year", "qtr"]
 MONTHS = ["month1_emplvl", "month2_emplvl", "month3_emplvl"]
@@ -188,9 +195,11 @@ def _expand(paths: str | Path | Iterable[str | Path], problems: list[Problem]) -
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = sorted(path.glob("*.csv"))
+            found = sorted([*path.glob("*.csv"), *path.glob("*.csv.gz")])
             if not found:
-                problems.append(Problem(display_name(item), None, None, "folder holds no .csv file"))
+                problems.append(
+                    Problem(display_name(item), None, None, "folder holds no .csv or .csv.gz file")
+                )
             files += [(display_name(p), p) for p in found]
         elif path.exists():
             files.append((display_name(item), path))
@@ -206,6 +215,21 @@ def _expand(paths: str | Path | Iterable[str | Path], problems: list[Problem]) -
 
 _SEPARATORS = ",;\t|"
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_GZIP_MAGIC = b"\x1f\x8b"
+#: the year BLS puts at the start of its QCEW file names: ``2024.annual ...``, ``2024.q1-q4 ...``
+_NAME_YEAR = re.compile(r"^((?:19|20)\d{2})[._ ](?:annual|q[1-4](?:-q[1-4])?)(?![a-z0-9])", re.IGNORECASE)
+
+
+def year_from_name(name: str | Path) -> int | None:
+    """The year a BLS QCEW file name starts with, or ``None``.
+
+    >>> year_from_name("2024.annual 41001 Baker County, Oregon.csv"), year_from_name("2016.q1-q4 US000 x.csv")
+    (2024, 2016)
+    >>> year_from_name("2017.annual.singlefile.csv.gz"), year_from_name("qcew_41001.csv")
+    (2017, None)
+    """
+    m = _NAME_YEAR.match(Path(name).name)
+    return int(m.group(1)) if m else None
 
 
 @dataclass(frozen=True)
@@ -216,17 +240,29 @@ class _Sniffed:
     sep: str = ","
     encoding: str = "utf-8"
     workbook: bool = False
+    compression: str | None = None
+    damaged: str | None = None
 
 
 def _sniff(path: Path) -> _Sniffed:
-    """Header, delimiter (``,`` ``;`` tab ``|``) and encoding (UTF-8, UTF-16 with BOM, else cp1252) of a CSV."""
+    """Header, delimiter (``,`` ``;`` tab ``|``) and encoding (UTF-8, UTF-16 with BOM, else cp1252) of a CSV.
+
+    A gzip-compressed file (recognised by its first bytes, whatever its name) is sniffed inside.
+    """
+    compression = None
     try:
         with path.open("rb") as fh:
             head = fh.read(65536)
-    except OSError:
+        if head.startswith(_GZIP_MAGIC):
+            compression = "gzip"
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(65536)
+    except (OSError, EOFError, zlib.error) as exc:
+        if compression:
+            return _Sniffed(None, compression=compression, damaged=f"{exc}")
         return _Sniffed(None)
     if head.startswith(_EXCEL_MAGIC):
-        return _Sniffed(None, workbook=True)
+        return _Sniffed(None, workbook=True, compression=compression)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding, text = "utf-16", head.decode("utf-16", errors="ignore")
     else:
@@ -242,7 +278,7 @@ def _sniff(path: Path) -> _Sniffed:
     sep = max(_SEPARATORS, key=line.count)
     sep = sep if line.count(sep) else ","
     header = next(csv.reader([line], delimiter=sep), None)
-    return _Sniffed(header, sep, encoding)
+    return _Sniffed(header, sep, encoding, compression=compression)
 
 
 def detect_layout(columns: Iterable[str]) -> tuple[Layout | None, float]:
@@ -294,6 +330,13 @@ def _read_one(shown: str, path: Path, problems: list[Problem]) -> tuple[Layout, 
         )
         problems.append(Problem(shown, None, None, msg))
         return None
+    if sniffed.damaged:
+        msg = (
+            f"a gzip-compressed file that cannot be decompressed ({sniffed.damaged}); download it again, "
+            "or give the uncompressed CSV"
+        )
+        problems.append(Problem(shown, None, None, msg))
+        return None
     if not header:
         problems.append(
             Problem(shown, None, None, f"empty or unreadable file; expected a QCEW CSV ({_expected_text()})")
@@ -323,6 +366,23 @@ def _read_one(shown: str, path: Path, problems: list[Problem]) -> tuple[Layout, 
     raw = _read_csv(shown, path, layout, {names[c]: c for c in wanted}, problems, sniffed)
     if raw is None:
         return None
+    named = year_from_name(path)
+    if named is not None and len(raw):
+        other = raw["year"].notna() & (raw["year"] != named)
+        if other.any():
+            first = int(np.flatnonzero(other.to_numpy(dtype=bool))[0])
+            found_years = ", ".join(f"{y:g}" for y in sorted(raw.loc[other, "year"].unique()))
+            problems.append(
+                Problem(
+                    shown,
+                    first + 2,
+                    "year",
+                    f"the file name says {named}, but rows of {found_years} are in it ({int(other.sum()):,} of "
+                    f"{len(raw):,} rows): a file of another year saved under this name would leave this area's "
+                    f"jobs out of {named}; download the {named} file again, or name the file by its year",
+                )
+            )
+            return None
     raw["source_file"] = pd.Series(shown, index=raw.index, dtype="string")
     raw["source_row"] = np.arange(2, len(raw) + 2, dtype="int64")
     return layout, raw
@@ -343,6 +403,8 @@ def _read_csv(
     numeric = [c for c in rename.values() if c not in _CODES and c not in ("size_code", "lq_disclosure_code")]
     dtypes = {src: ("Float64" if dst in numeric else "string") for src, dst in rename.items()}
     options = {"usecols": list(rename), "na_values": [""], "keep_default_na": False, "sep": sniffed.sep}
+    if sniffed.compression:
+        options["compression"] = sniffed.compression
     if sniffed.encoding != "utf-8":
         options["encoding"] = sniffed.encoding
     try:
@@ -350,7 +412,7 @@ def _read_csv(
     except Exception:  # a cell pyarrow cannot parse as a number: locate it precisely
         try:
             df = pd.read_csv(path, engine="pyarrow", dtype="string", **options)
-        except (pd.errors.ParserError, ValueError, OSError) as exc:
+        except (pd.errors.ParserError, ValueError, OSError, EOFError, zlib.error) as exc:
             problems.append(Problem(shown, None, None, f"cannot read as the {layout.name} layout: {exc}"))
             return None
         df = df.rename(columns=rename)

@@ -9,8 +9,9 @@ reads as is: ``FIPS State Code`` + ``FIPS County Code`` make the county,
 ``cbsa``.
 
 Rules: region ids are slugified (:func:`alignment.codes.slugify`) from the id
-column, else from the name; one id must have one name; a county may belong to one
-region only; ``region_type`` is the column's value, else the ``region_type``
+column, else from the name; one id must have one name and one name one id (compared
+ignoring case and repeated spaces: the reports name regions by their names); a county
+may belong to one region only; ``region_type`` is the column's value, else the ``region_type``
 argument, else guessed from the region column's header (``WDA`` → ``workforce_area``,
 ``CBSA``/``MSA`` → ``cbsa``, ``EDR`` → ``economic_development``), else ``custom``.
 """
@@ -181,6 +182,27 @@ def read_regions(
                 column,
                 f"region id {rid!r} is used for {other!r} (row {row}) and for {name!r}"
                 "; give each region one id",
+            )
+
+    # one name, one region: reports, maps and the privacy audit tell regions apart by their names
+    first_id: dict[str, tuple[str, str, int]] = {}
+    for i, (rid, name) in enumerate(zip(ids, names, strict=True)):
+        if pd.isna(rid) or pd.isna(name):
+            continue
+        key = " ".join(str(name).split()).casefold()
+        if key not in first_id:
+            first_id[key] = (rid, name, int(rows.iat[i]))
+        elif first_id[key][0] != rid:
+            other_id, other_name, row = first_id[key]
+            column = "region_name" if "region_name" in found else "region_id"
+            same = (
+                "" if other_name == name else f" ({other_name!r} and {name!r} differ only in case or spaces)"
+            )
+            add(
+                i,
+                column,
+                f"region name {name!r} is used for two regions: id {other_id!r} (row {row}) and id {rid!r}"
+                f"{same}; give each region its own name",
             )
 
     # one county, one region
