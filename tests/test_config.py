@@ -157,3 +157,24 @@ def test_state_preset_with_overrides_including_null(folder):
 def test_null_is_refused_for_flag_thresholds(folder):
     with pytest.raises(InputError, match="thresholds.low_demand_lq.*expected a number"):
         load_config(write(folder, GOOD + "  low_demand_lq: null\n"), root=folder)
+
+
+def test_count_thresholds_are_whole_numbers(folder):
+    with pytest.raises(InputError) as info:
+        load_config(
+            write(folder, GOOD.replace("privacy_threshold: 12", "privacy_threshold: 9.5")), root=folder
+        )
+    assert str(info.value.problems[0]) == (
+        f"{folder / 'config.yml'}, row 18, column 'thresholds.privacy_threshold': expected a whole number "
+        "(a number of students); got 9.5"
+    )
+    text = GOOD + "  top_n: 2.5\n  min_gap_students: 10.0\n  min_demand_share: 0.5\n"
+    with pytest.raises(
+        InputError, match=r"thresholds.top_n': expected a whole number \(a number of pathways\)"
+    ):
+        load_config(write(folder, text), root=folder)
+    cfg = load_config(
+        write(folder, GOOD + "  min_gap_students: 10.0\n  min_demand_share: 0.5\n"), root=folder
+    )
+    assert cfg.thresholds["min_gap_students"] == 10 and isinstance(cfg.thresholds["min_gap_students"], int)
+    assert cfg.thresholds["min_demand_share"] == 0.5

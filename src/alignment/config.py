@@ -120,6 +120,16 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
 NULLABLE_THRESHOLDS = frozenset(
     k for k in THRESHOLD_RANGES if k.startswith(("min_occupation", "high_", "in_demand"))
 )
+#: thresholds that count something (students, jobs, tests, an education level): whole numbers only
+INTEGER_THRESHOLDS: dict[str, str] = {
+    "privacy_threshold": "a number of students",
+    "min_gap_students": "a number of students",
+    "top_n": "a number of pathways",
+    "min_occupation_employment": "a number of jobs",
+    "high_skill_min_education": "an education level from 1 to 8",
+    "high_skill_apprenticeship": "0 or 1",
+    "hshwid_min_criteria": "a number of tests",
+}
 
 
 @dataclass(frozen=True)
@@ -506,6 +516,18 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
                     Problem(file, where, f"thresholds.{key}", f"expected a number; got {value!r}")
                 )
                 continue
+            if key in INTEGER_THRESHOLDS and isinstance(value, float):
+                if not value.is_integer():
+                    problems.append(
+                        Problem(
+                            file,
+                            where,
+                            f"thresholds.{key}",
+                            f"expected a whole number ({INTEGER_THRESHOLDS[key]}); got {value!r}",
+                        )
+                    )
+                    continue
+                value = int(value)
             thresholds[key] = value
     for key, value in thresholds.items():
         lo, hi = THRESHOLD_RANGES.get(key, (float("-inf"), float("inf")))
