@@ -352,3 +352,31 @@ def test_runs_killed_at_random_moments_leave_the_previous_run_intact(tmp_path):
     tables = [k for k in expected if k.endswith((".parquet", ".xlsx"))]
     assert len(tables) >= 10
     assert {k: after[k] for k in tables} == {k: expected[k] for k in tables}, "a rerun gives the same tables"
+
+
+@pytest.mark.slow
+def test_killing_only_the_run_process_mid_reports_never_blocks_a_rerun(tmp_path):
+    """``kill -9`` of the run alone (not its process group) while its workers build region reports:
+    the workers die with it, and a rerun started at once is not refused as "in progress"."""
+    root = tmp_path
+    generate_demo(root / "data" / "raw" / "demo")
+    run = _start(root, "--no-cache")
+    reports = root / "reports"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and run.poll() is None:  # until the first region report is underway
+        if any(p.is_dir() for s in reports.glob(".demo.partial-*") for p in s.iterdir()):
+            break
+        time.sleep(0.1)
+    assert run.poll() is None, run.communicate()[0]
+    run.kill()  # the run's own process only
+    run.communicate(timeout=60)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "alignment.cli", "run", "data/raw/demo/config.yml", "--no-progress"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert "in progress" not in rerun.stderr, rerun.stderr
+    assert rerun.returncode == 0, rerun.stderr
+    assert (reports / "demo" / "index.html").is_file()
