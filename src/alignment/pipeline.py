@@ -9,7 +9,7 @@ notebook can show them. ``run.py`` executes the notebooks that call these stages
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -42,13 +42,15 @@ UNMATCHED_COLUMNS = ["stage", "source_file", "source_row", "column", "value", "r
 
 @dataclass
 class Inputs:
-    """The tidy input tables of a run."""
+    """The tidy input tables of a run, and the warnings about them (``notes``: a run prints them, the reports'
+    data notes carry them)."""
 
     enrollment: pd.DataFrame
     qcew: pd.DataFrame
     regions: pd.DataFrame
     oews: pd.DataFrame | None
     living_wage: pd.DataFrame | None
+    notes: list[Problem] = field(default_factory=list)
 
 
 def _collect(problems: list[Problem], fn: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
@@ -109,7 +111,116 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
         problems.extend(_check_qcew(cfg, qcew))
     if problems:
         raise InputError(problems)
-    return Inputs(enrollment=enrollment, qcew=qcew, regions=regions, oews=oews, living_wage=living)
+    notes: list[Problem] = []
+    if qcew is not None and regions is not None:
+        notes.extend(_counties_without_jobs(cfg, qcew, regions))
+    if oews is not None:
+        notes.extend(_oews_vintage(cfg, oews))
+    if living is not None:
+        notes.extend(_living_wage_vintage(cfg, living))
+    return Inputs(
+        enrollment=enrollment, qcew=qcew, regions=regions, oews=oews, living_wage=living, notes=notes
+    )
+
+
+INPUT_NOTE_COLUMNS = ["file", "row", "column", "message", "text"]
+
+
+def input_notes_table(cfg: Config, notes: list[Problem]) -> pd.DataFrame:
+    """The warnings about the inputs as a table (``input_notes``, shown in each report's data notes).
+
+    ``file`` is written as the config writes it (relative to the config file), so the table holds no
+    machine-specific path; ``text`` is the whole warning as the run prints it, with that file name.
+    """
+    rows = []
+    for note in notes:
+        shown = cfg.relative(Path(note.file)) if note.file else note.file
+        rows.append(
+            {
+                "file": shown,
+                "row": note.row,
+                "column": note.column,
+                "message": note.message,
+                "text": str(Problem(shown, note.row, note.column, note.message)),
+            }
+        )
+    out = pd.DataFrame(rows, columns=INPUT_NOTE_COLUMNS)
+    return out.astype(
+        {"file": "string", "row": "Int64", "column": "string", "message": "string", "text": "string"}
+    )
+
+
+#: an input more than this many years from the run's years gets a warning
+VINTAGE_YEARS = 2
+
+
+def _years_apart(cfg: Config, year: int) -> int:
+    """Years between ``year`` and the nearer of the run's year and its demand year."""
+    return min(abs(year - cfg.year), abs(year - cfg.industry_year))
+
+
+def _run_years(cfg: Config) -> str:
+    if cfg.industry_year == cfg.year:
+        return f"a {cfg.year} run"
+    return f"a {cfg.year} run with demand year {cfg.industry_year}"
+
+
+def _oews_vintage(cfg: Config, oews: pd.DataFrame) -> list[Problem]:
+    """A warning when the OEWS wages are of a May far from the run's years (an old file left in the config)."""
+    out = []
+    for year in sorted(set(oews["year"].dropna().astype(int).tolist())):
+        apart = _years_apart(cfg, year)
+        if apart > VINTAGE_YEARS:
+            out.append(
+                Problem(
+                    str(cfg.inputs.oews),
+                    None,
+                    None,
+                    f"OEWS wages of May {year} in {_run_years(cfg)}: the wages are {apart} years away from "
+                    f"the run; use the OEWS release nearest {cfg.year} (inputs.oews)",
+                )
+            )
+    return out
+
+
+def _living_wage_vintage(cfg: Config, living: pd.DataFrame) -> list[Problem]:
+    """A warning when the living-wage table used (the run's year, else its latest) is far from the run."""
+    years = set(living["year"].dropna().astype(int).tolist())
+    if not years or cfg.year in years:
+        return []
+    used = max(years)
+    apart = _years_apart(cfg, used)
+    if apart <= VINTAGE_YEARS:
+        return []
+    return [
+        Problem(
+            str(cfg.inputs.living_wage),
+            None,
+            "year",
+            f"living wages of {used} in {_run_years(cfg)}: the family-supporting wage is {apart} years away "
+            "from the run; use a newer living-wage table (inputs.living_wage)",
+        )
+    ]
+
+
+def _counties_without_jobs(cfg: Config, qcew: pd.DataFrame, regions: pd.DataFrame) -> list[Problem]:
+    """A warning for every county of a region with no QCEW row in the demand year: its jobs are left out."""
+    year = cfg.industry_year
+    have = set(qcew.loc[qcew["year"] == year, "area_fips"].unique().tolist())
+    missing = regions[~regions["county_fips"].isin(have)]
+    out = []
+    for _, row in missing.iterrows():
+        out.append(
+            Problem(
+                str(cfg.inputs.regions),
+                _row(row),
+                "county_fips",
+                f"county {row['county_fips']} (region {row['region_name']!r}) has no QCEW rows for {year} in "
+                "any QCEW file, so its jobs are missing from its region's demand; add the county's "
+                f"{year} QCEW file (inputs.qcew)",
+            )
+        )
+    return out
 
 
 def apply_accepted_cips(enrollment: pd.DataFrame, accepted: pd.DataFrame) -> pd.DataFrame:
@@ -524,6 +635,8 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     flags = flags_mod.rank_pathways(flags)
     for name, table in occupation_tables.items():
         write_table(table, out_dir / f"{name}.parquet")
+    notes = input_notes_table(cfg, inputs.notes)
+    write_table(notes, out_dir / "input_notes.parquet")
     write_table(alignment, out_dir / "alignment.parquet")
     write_table(dissimilarity, out_dir / "dissimilarity.parquet")
     write_table(family, out_dir / "family_wage.parquet")
@@ -535,6 +648,7 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         "dissimilarity": dissimilarity,
         "family_wage": family,
         "flags": flags,
+        "input_notes": notes,
         "program_wages": program_wages,
         **occupation_tables,
     }
