@@ -8,6 +8,7 @@ what a user sees when reading it.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import openpyxl
@@ -56,7 +57,7 @@ ENROLLMENT: dict[str, str | bytes] = {
     "E20_mixed_years.csv": enr(
         ENR_ROWS[0],
         "North Demo SD,41001,Welding,48.0508,2024-25,27",
-        "North Demo SD,41001,Welding,48.0508,2025,30",
+        "North Demo SD,41001,Nursing Assistant,51.3902,2025,30",
     ),
     "E21_bad_year.csv": enr("North Demo SD,41001,Welding,48.0508,2023-25,25"),
     "E22_missing_cip_column.csv": ENR_GOOD.replace("cip,", "code,"),
@@ -85,6 +86,22 @@ ENROLLMENT: dict[str, str | bytes] = {
         header=ENR_HEADER.replace("cip,", "CIP Code,").replace(",year", ",cip_code,year"),
     ),
     "E30_text_count.csv": enr("North Demo SD,41001,Welding,48.0508,2023-24,twelve"),
+    "E37_same_program_other_counts.csv": enr(*ENR_ROWS, "North Demo SD,41001,Welding,48.0508,2023-24,15"),
+    "E38_completers_above_enrolled.csv": enr(
+        "North Demo SD,41001,Welding,48.0508,2023-24,30,25",
+        "North Demo SD,41001,Nursing Assistant,51.3902,2023-24,10,12",
+        header=ENR_HEADER.replace(",completers", ",enrolled,completers"),
+    ),
+    "E39_gzip.csv.gz": gzip.compress(ENR_GOOD.encode("utf-8"), mtime=0),
+    "E40_gzip_named_csv.csv": gzip.compress(ENR_GOOD.encode("utf-8"), mtime=0),
+    "E41_gzip_damaged.csv.gz": gzip.compress(ENR_GOOD.encode("utf-8"), mtime=0)[:40],
+    "E42_student_groups.csv": enr(
+        "North Demo SD,41001,Welding,48.0508,2023-24,female,10",
+        "North Demo SD,41001,Welding,48.0508,2023-24,male,15",
+        "Valley College,41003,Programming,11.0201,2023-24,female,40",
+        header=ENR_HEADER.replace(",completers", ",student_group,completers"),
+    ),
+    "E43_same_program_written_twice.csv": enr(ENR_ROWS[0], ENR_ROWS[0].replace("2023-24", "2024")),
 }
 
 
@@ -122,6 +139,26 @@ def excel_cases(folder: Path) -> None:
         ws.cell(4, col, value)
     wb.save(folder / "E33_table_not_at_A1.xlsx")
 
+    # the table on the second sheet, behind a notes sheet
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Read me"
+    ws["A1"] = "Demo State CTE completers; the table is on the next sheet"
+    ws = wb.create_sheet("Completers 2023-24")
+    for line in ENR_GOOD.splitlines():
+        ws.append(line.split(","))
+    wb.save(folder / "E44_table_on_second_sheet.xlsx")
+
+    # no sheet has the columns: the message names every sheet
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Read me"
+    ws["A1"] = "Demo State CTE completers"
+    ws = wb.create_sheet("Totals")
+    ws.append(["district", "total"])
+    ws.append(["North Demo SD", 37])
+    wb.save(folder / "E45_no_sheet_has_the_columns.xlsx")
+
     # a workbook saved with a .csv name
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -145,6 +182,7 @@ REGIONS: dict[str, str | bytes] = {
     "R09_bad_county.csv": "county_fips,region_name\n41001,North\nBaker,North\n,North\n",
     "R10_county_twice_same_region.csv": "county_fips,region_name\n41001,North\n41001,North\n",
     "R11_utf16.txt": "county_fips\tregion_name\r\n41001\tNorth\r\n41003\tSouth\r\n".encode("utf-16"),
+    "R12_two_regions_one_name.csv": "county_fips,region_id,region_name\n41001,r1,North\n41003,r2,North\n",
 }
 
 # ------------------------------------------------------------------------------------------------------ QCEW
@@ -208,6 +246,10 @@ QCEW: dict[str, str | bytes] = {
     "Q13_suppressed.csv": csv_text([qcew_row(emp="0", wages="0", pay="0", disc="N")]),
     "Q14_bad_qtr.csv": csv_text([[*Q_GOOD[0][:6], "1", *Q_GOOD[0][7:]]]),
     "Q15_utf8_bom.csv": b"\xef\xbb\xbf" + csv_text(Q_GOOD).encode(),
+    # a county's 2024 file that holds 2019 rows (BLS names its files by year)
+    "Q18/2024.annual 41001 Baker County.csv": csv_text([qcew_row(year="2019")]),
+    "Q19_gzip.csv.gz": gzip.compress(csv_text(Q_GOOD).encode(), mtime=0),
+    "Q20_gzip_named_csv.csv": gzip.compress(csv_text(Q_GOOD).encode(), mtime=0),
 }
 
 
@@ -263,6 +305,7 @@ OEWS: dict[str, str | bytes] = {
         "cp1252"
     ),
     "O10_soc_without_dash_M2024.csv": csv_text([oews_row("291141")], columns=OEWS_COLUMNS),
+    "O12_gzip_M2024.csv.gz": gzip.compress(csv_text(O_GOOD, columns=OEWS_COLUMNS).encode(), mtime=0),
 }
 
 
@@ -350,6 +393,18 @@ CONFIG_DATA: dict[str, str | bytes] = {
     ),
     "enrollment_2024_25.csv": ENR_GOOD.replace("2023-24", "2024-25"),
     "regions_other_state.csv": "county_fips,region_name\n41001,North\n41003,Valley\n06037,South\n",
+    "regions_county_without_qcew.csv": "county_fips,region_name\n41001,North\n41003,Valley\n41005,Valley\n",
+    "oews/all_data_M2019.csv": csv_text(O_GOOD, columns=OEWS_COLUMNS),
+    "qcew_2019_rows/2024.annual 41000 Demo State -- Statewide.csv": csv_text(
+        [qcew_row("41000", agglvl="50", emp="90000"), qcew_row("41000", "1012", "55", "900", own="5")]
+    ),
+    "qcew_2019_rows/2024.annual 41001 North County.csv": csv_text(Q_GOOD),
+    "qcew_2019_rows/2024.annual 41003 Valley County.csv": csv_text(
+        [
+            qcew_row("41003", emp="3000", year="2019"),
+            qcew_row("41003", "1012", "75", "200", own="5", year="2019"),
+        ]
+    ),
     "enrollment_several_defects.csv": enr(
         ENR_ROWS[0],
         "North Demo SD,41001,Nursing Assistant,51.3902,2023-24,-3",
@@ -386,6 +441,7 @@ CONFIGS: dict[str, str | bytes] = {
     "K22_supply_measure_typo.yml": CFG + "supply_measure: completer\n",
     "K23_duplicate_key.yml": CFG + "year: 2025\n",
     "K24_family_too_big.yml": CFG.replace("  source: living_wage", "  source: living_wage\n  children: 5"),
+    "K26_threshold_fraction.yml": CFG + "thresholds:\n  privacy_threshold: 9.5\n",
     # run-level checks: load_config + read_inputs
     "I01_county_not_in_any_region.yml": cfg(enrollment="  enrollment: data/enrollment_county_no_region.csv"),
     "I02_region_county_other_state.yml": cfg(regions="  regions: data/regions_other_state.csv"),
@@ -394,6 +450,9 @@ CONFIGS: dict[str, str | bytes] = {
     "I05_qcew_year_missing.yml": cfg(year="year: 2025").replace(
         "data/enrollment.csv", "data/enrollment_2024_25.csv"
     ),
+    "I06_qcew_file_of_another_year.yml": cfg(qcew="  qcew: data/qcew_2019_rows/*.csv"),
+    "I07_oews_of_2019.yml": CFG.replace("  regions:", "  oews: data/oews/all_data_M2019.csv\n  regions:"),
+    "I08_county_without_qcew.yml": cfg(regions="  regions: data/regions_county_without_qcew.csv"),
     "V01_several_defects.yml": cfg(
         enrollment="  enrollment: data/enrollment_several_defects.csv",
         regions="  regions: data/regions_other_state.csv",
