@@ -20,6 +20,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .safe_text import plain_text, plot_text
+
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -69,7 +71,7 @@ def _cluster_labels(table: pd.DataFrame) -> pd.Series:
 
 
 def _title(what: str, name: str, year: str) -> str:
-    title = f"{name}: {what}" if name else what[:1].upper() + what[1:]
+    title = f"{plot_text(name)}: {what}" if name else what[:1].upper() + what[1:]
     return f"{title}, {year}" if year else title
 
 
@@ -82,7 +84,7 @@ def _legend_below(ax: Axes, own_figure: bool) -> None:
 
 
 def _missing_note(xlabel: str, what: str, missing: list[str]) -> str:
-    return f"{xlabel}\n{what}: {', '.join(missing)}" if missing else xlabel
+    return f"{xlabel}\n{what}: {', '.join(plot_text(m) for m in missing)}" if missing else xlabel
 
 
 def _supply_vs_demand_rows(alignment_region: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +135,7 @@ def plot_supply_vs_demand(alignment_region: pd.DataFrame, *, ax: Axes | None = N
     for i, value in supply.items():
         if math.isnan(value):
             ax.text(0.5, y[i] - height / 2, "suppressed", va="center", fontsize=8, style="italic")
-    ax.set_yticks(y, rows["label"].tolist())
+    ax.set_yticks(y, [plot_text(label) for label in rows["label"]])
     ax.invert_yaxis()
     missing = rows.loc[supply.isna(), "label"].tolist()
     ax.set_xlabel(_missing_note("Share of the region's total (%)", "Supply suppressed", missing))
@@ -161,7 +163,7 @@ def alt_text_supply_vs_demand(alignment_region: pd.DataFrame, *, top: int = 3) -
         d = "not available" if pd.isna(r["demand_share"]) else f"{100 * r['demand_share']:.1f}%"
         parts.append(f"{r['label']}: supply {s}, demand {d}")
     where = ", ".join(p for p in (name, year) if p)
-    return (
+    return plain_text(
         f"Bar chart for {where}: share of program supply vs share of employment by career cluster. "
         + "; ".join(parts)
         + "."
@@ -196,7 +198,7 @@ def plot_location_quotients(alignment_region: pd.DataFrame, *, ax: Axes | None =
     ax.axvline(
         1.0, color="black", linestyle="--", linewidth=1.2, label="LQ = 1 (same concentration as the U.S.)"
     )
-    ax.set_yticks(rows.index, rows["label"].tolist())
+    ax.set_yticks(rows.index, [plot_text(label) for label in rows["label"]])
     ax.invert_yaxis()
     ax.set_xlabel(
         _missing_note(
@@ -224,7 +226,7 @@ def alt_text_location_quotients(alignment_region: pd.DataFrame) -> str:
     below = [f"{r.label} ({r.lq:.2f})" for r in rows.itertuples() if r.lq < 1]
     where = ", ".join(p for p in (name, year) if p)
     head = "Bar chart of employment location quotients by career cluster" + (f" for {where}" if where else "")
-    return (
+    return plain_text(
         f"{head}. Above 1 (more concentrated than the U.S.): {', '.join(above) or 'none'}. "
         f"Below 1: {', '.join(below) or 'none'}."
     )
@@ -286,7 +288,7 @@ def plot_program_wages(
         va="top",
         fontsize=8,
     )
-    ax.set_yticks(rows.index, rows["label"].tolist())
+    ax.set_yticks(rows.index, [plot_text(label) for label in rows["label"]])
     ax.set_ylim(len(rows) - 0.5, -1.3)  # headroom above the top bar for the threshold label
     right = max([family_wage_hourly, *rows["wage"].tolist()])
     ax.set_xlim(0, right * 1.25)  # room for the "top-coded" notes
@@ -316,4 +318,4 @@ def alt_text_program_wages(program_wages: pd.DataFrame, family_wage_hourly: floa
         f"Bar chart of hourly wages for {len(rows)} programs against a family-supporting wage of "
         f"${family_wage_hourly:,.2f}/hour. {len(below)} program(s) below it"
     )
-    return text + (f": {listed}." if listed else ".")
+    return plain_text(text + (f": {listed}." if listed else "."))

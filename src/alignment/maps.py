@@ -44,6 +44,7 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+import pyogrio
 from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
@@ -56,6 +57,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.polygon import orient
 
 from .atomic import atomic_path
+from .safe_text import plot_text
+from .timestamps import gdal_date
 
 COUNTY_SHAPEFILE = "cb_2016_us_county_500k.shp"
 BOUNDARY_CRS = "EPSG:4269"  # NAD83, the Census cartographic boundary files
@@ -349,7 +352,7 @@ def _gap_for(alignment: pd.DataFrame, cluster_code: str, year: int) -> pd.DataFr
 
 def _cluster_title(rows: pd.DataFrame, cluster_code: str) -> str:
     if "cluster_name" in rows and rows["cluster_name"].notna().any():
-        return f"{rows['cluster_name'].dropna().iloc[0]} ({cluster_code})"
+        return f"{plot_text(rows['cluster_name'].dropna().iloc[0])} ({plot_text(cluster_code)})"
     return cluster_code
 
 
@@ -446,7 +449,7 @@ def plot_gap_map(
         point = r.geometry.representative_point()
         value = "n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−")
         ax.annotate(
-            f"{r.region_name}\n{value}" if labels == "name" else value,
+            f"{plot_text(r.region_name)}\n{value}" if labels == "name" else value,
             xy=(point.x, point.y),
             ha="center",
             va="center",
@@ -507,7 +510,7 @@ def plot_gap_small_multiples(
         )
         rows = _gap_for(alignment, code, year)
         names = rows["cluster_name"].dropna() if "cluster_name" in rows else pd.Series(dtype="string")
-        title = str(names.iloc[0]) if len(names) else code
+        title = plot_text(names.iloc[0] if len(names) else code)
         ax.set_title(textwrap.fill(title, 34), fontsize=9)
     for ax in axes[len(cluster_codes) :]:
         ax.set_axis_off()
@@ -541,13 +544,22 @@ def write_geopackage(
     if not layers:
         raise ValueError("layers is empty: a GeoPackage needs at least one layer")
     descriptions = dict(descriptions or {})
-    with atomic_path(path, suffix=".gpkg") as tmp:
-        for name, layer in layers.items():
-            options = {"DESCRIPTION": descriptions[name]} if name in descriptions else None
-            typed = (
-                {"geometry_type": geometry_types[name]} if geometry_types and name in geometry_types else {}
-            )
-            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", layer_options=options, **typed)
+    # GDAL stamps each layer's last_change with the current time unless told otherwise
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": gdal_date()})
+    try:
+        with atomic_path(path, suffix=".gpkg") as tmp:
+            for name, layer in layers.items():
+                options = {"DESCRIPTION": descriptions[name]} if name in descriptions else None
+                typed = (
+                    {"geometry_type": geometry_types[name]}
+                    if geometry_types and name in geometry_types
+                    else {}
+                )
+                layer.to_file(
+                    tmp, layer=name, driver="GPKG", engine="pyogrio", layer_options=options, **typed
+                )
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     return path
 
 
@@ -749,7 +761,7 @@ def plot_state_overview(
     for r, value in zip(shapes.itertuples(), values, strict=True):
         point = r.geometry.representative_point()
         ax.annotate(
-            f"{r.region_name}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}",
+            f"{plot_text(r.region_name)}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}",
             xy=(point.x, point.y),
             ha="center",
             va="center",
@@ -782,7 +794,7 @@ def plot_state_overview(
     if short:
         fig.legend(
             handles=[Patch(visible=False) for _ in short],
-            labels=[f"{region}: {cluster}" for region, cluster in sorted(short)],
+            labels=[f"{plot_text(region)}: {plot_text(cluster)}" for region, cluster in sorted(short)],
             title="Cluster with the widest shortfall of students (published gaps only)",
             loc="outside lower center",
             ncols=min(3, len(short)),

@@ -23,6 +23,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from alignment.atomic import write_text
 from alignment.paths import TEMPLATES_DIR
+from alignment.safe_text import plain_text
 
 TEMPLATE_NAME = "report_html"
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
@@ -148,7 +149,7 @@ def notebook_to_html(
     executed_nb_path = Path(executed_nb_path)
     nb = nbformat.read(executed_nb_path, as_version=4)
     nb = clean_notebook(nb, name=str(executed_nb_path))
-    nb.metadata["title"] = title
+    nb.metadata["title"] = plain_text(title)  # the template escapes it; bidi controls go here
     if extra_css is not None and "</style" in extra_css.lower():
         raise ValueError("extra_css must be plain CSS (it contains '</style')")
     resources = {"metadata": {"name": executed_nb_path.stem}, "alignment_extra_css": extra_css or ""}

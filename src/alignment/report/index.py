@@ -2,7 +2,9 @@
 
 The page is self-contained (inline CSS, no scripts, nothing fetched from the
 network) and rendered with Jinja2 with autoescaping on, so region names,
-paths and config values can never inject markup. A synthetic (demo) run
+paths and config values can never inject markup; every value shown also goes
+through :func:`alignment.safe_text.plain_text`, so a bidi control character in a
+name cannot reorder the page. A synthetic (demo) run
 carries a banner "All figures are synthetic (demo data)" at the top and bottom.
 """
 
@@ -17,10 +19,12 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from alignment.atomic import write_text
 from alignment.paths import TEMPLATES_DIR
+from alignment.safe_text import plain_text
 
 INDEX_TEMPLATE = "index_page.html.j2"
 SYNTHETIC_BANNER = "All figures are synthetic (demo data)"
@@ -45,12 +49,20 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STATE_MAP_CAPTION = "Dissimilarity index by region: how far each region's program mix is from its job mix"
 
 
+def _shown(value: Any) -> Any:
+    """Jinja2 ``finalize``: text values without bidi or control characters (autoescape then escapes them)."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return plain_text(value)
+    return value
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
 
 

@@ -3,11 +3,17 @@
 Everything a report page says is made here, from data, so the notebook only
 displays it and tests can check it. Student counts below the privacy threshold
 are never written: they appear as ``<10`` (or the configured threshold).
+
+Every name from the inputs (region, county, institution, program, cluster, file
+and run names) reaches the page through :mod:`alignment.safe_text`: Markdown text
+with :func:`~alignment.safe_text.escape_text`, code spans with
+:func:`~alignment.safe_text.code_text`, and tables and alt text as plain text
+that :func:`table_html` and the report template escape.
 """
 
 from __future__ import annotations
 
-import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +23,14 @@ from ..config import Config, load_config
 from ..criteria import criteria_in_use
 from ..pipeline import load_processed
 from ..privacy import format_count
+from ..safe_text import code_text, escape_text, plain_text
 from ..sources.regions import read_regions
 from .publish import protect_tables
 
 FLAG_LABELS = {
     "UNDERSUPPLIED": "Demand with little or no program",
-    "OVERSUPPLIED": "More students than local demand",
+    # not "More students …": beside a cell ending in a digit ("… SD 1") that would read as a small count
+    "OVERSUPPLIED": "Supply above local demand",
     "LOW_DEMAND": "Low local demand",
     "BELOW_FAMILY_WAGE": "Below family-supporting wage",
     "FEW_HSHWID_JOBS": "Few high-skill, high-wage, in-demand jobs",
@@ -109,46 +117,109 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+# flags that compare a region's program counts with its job mix: nothing to compare when no count is shown
+COUNT_COMPARISON_FLAGS = frozenset({"UNDERSUPPLIED", "OVERSUPPLIED"})
+
+
+def supply_state(ctx: RegionContext) -> str:
+    """What the published program counts of the region allow the report to say.
+
+    - ``"none"``: the supply file lists no program in the region for the analysis year;
+    - ``"zero"``: it lists programs, but none reports a count in a career cluster (all unmatched or zero);
+    - ``"hidden"``: every count above zero is hidden by the privacy rules (below the threshold, or withheld
+      so that one below it cannot be worked out), so the program mix cannot be shown;
+    - ``"shown"``: at least one cluster's count above zero is published.
+    """
+    programs = ctx.tables.get("programs")
+    if programs is not None and {"region_id", "year"} <= set(programs.columns):
+        mine = programs[(programs["region_id"] == ctx.region_id) & (programs["year"] == ctx.cfg.year)]
+        if mine.empty:
+            return "none"
+    al = ctx.alignment
+    if al.empty or "supply" not in al:
+        return "shown"
+    hidden = pd.Series(False, index=al.index)
+    for col in ("supply_small", "supply_suppressed"):
+        if col in al:
+            hidden |= al[col].astype("boolean").fillna(False).astype(bool)
+    visible = pd.to_numeric(al["supply"], errors="coerce").fillna(0).where(~hidden, 0)
+    if (visible > 0).any():
+        return "shown"
+    return "hidden" if hidden.any() else "zero"
+
+
+def shown_flags(ctx: RegionContext) -> pd.DataFrame:
+    """The region's flags as the report lists them: no count comparison when the region shows no count."""
+    fl = ctx.flags
+    if fl.empty or "flag" not in fl or supply_state(ctx) == "shown":
+        return fl
+    return fl[~fl["flag"].isin(COUNT_COMPARISON_FLAGS)]
+
+
+def page_title(ctx: RegionContext) -> str:
+    """The page's first heading, as Markdown."""
+    return f"# {escape_text(ctx.region_name)}: CTE programs and the regional labor market, {ctx.cfg.year}"
+
+
+def supply_note(ctx: RegionContext) -> str | None:
+    """One sentence when the region's program mix cannot be described (see :func:`supply_state`), else None."""
+    measure, year, region = ctx.cfg.supply_measure, ctx.cfg.year, escape_text(ctx.region_name)
+    state = supply_state(ctx)
+    if state == "none":
+        return (
+            f"The supply file lists no CTE programs in {region} for {year}, so this report has no program mix "
+            "to compare with the region's jobs: it describes the jobs only."
+        )
+    if state == "zero":
+        return (
+            f"The programs listed in {region} for {year} report no {measure} in any career cluster, so this "
+            "report has no program mix to compare with the region's jobs: it describes the jobs only."
+        )
+    if state == "hidden":
+        return (
+            f"Every count of {measure} in {region} is below the privacy threshold of {ctx.threshold} or withheld "
+            "so that one below it cannot be worked out, so this report draws no conclusions about how the "
+            "program mix compares with the job mix: it gives no dissimilarity index and lists no flag that "
+            f"compares program counts with jobs. A region with more {measure}, or a lower `privacy_threshold`, "
+            "is needed for that comparison."
+        )
+    return None
+
+
 def summary_paragraph(ctx: RegionContext) -> str:
     """One plain-language paragraph: how well the program mix matches the job mix, and what stands out."""
     al = ctx.alignment
     measure = ctx.cfg.supply_measure
-    parts = []
-    if ctx.dissimilarity is not None:
+    region = escape_text(ctx.region_name)
+    note = supply_note(ctx)
+    parts = [note] if note else []
+    if note is None and ctx.dissimilarity is not None:
         d = ctx.dissimilarity
         verdict = "closely matches" if d < 0.2 else "partly matches" if d < 0.4 else "differs sharply from"
         parts.append(
-            f"In {ctx.cfg.year}, the mix of CTE {measure} in {ctx.region_name} {verdict} the mix of jobs in the "
+            f"In {ctx.cfg.year}, the mix of CTE {measure} in {region} {verdict} the mix of jobs in the "
             f"region's industries (dissimilarity index {d:.2f}, where 0 means the same mix and 1 means no overlap)."
         )
     top_demand = al.sort_values(["demand_share", "cluster_name"], ascending=[False, True]).head(1)
     if len(top_demand):
         r = top_demand.iloc[0]
-        parts.append(
-            f"The largest employer cluster is {r['cluster_name']}, with {_pct(r['demand_share'])} of jobs "
-            + (
-                f"and {_pct(r['supply_share'])} of {measure}."
-                if pd.notna(r["supply_share"])
-                else f"while its share of {measure} is withheld to protect small counts."
+        cluster = escape_text(r["cluster_name"])
+        if note is not None:
+            parts.append(
+                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs."
             )
-        )
-    # a shortfall smaller than the privacy threshold is not a headline, and its figure could be read as a count
-    under = al[al["gap"].fillna(0) >= ctx.threshold].sort_values("gap", ascending=False).head(1)
-    if len(under):
-        r = under.iloc[0]
-        parts.append(
-            f"The widest shortfall is in {r['cluster_name']}: programs there would need about "
-            f"{int(round(r['gap'])):,} more {measure} a year to match the region's job mix."
-        )
-    small = al[al["supply_small"] & (al["demand_share"].fillna(0) > 0) & al["demand_equivalent"].notna()]
-    small = small.sort_values("demand_equivalent", ascending=False).head(1)
-    if len(small) and (not len(under) or small["demand_equivalent"].iloc[0] > under["gap"].iloc[0]):
-        r = small.iloc[0]
-        parts.append(
-            f"{r['cluster_name']} holds {_pct(r['demand_share'])} of jobs, which suggests about "
-            f"{int(round(r['demand_equivalent'])):,} {measure} a year; its programs report fewer than {ctx.threshold}."
-        )
-    counts = ctx.flags["flag"].value_counts()
+        else:
+            parts.append(
+                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs "
+                + (
+                    f"and {_pct(r['supply_share'])} of {measure}."
+                    if pd.notna(r["supply_share"])
+                    else f"while its share of {measure} is withheld to protect small counts."
+                )
+            )
+    if note is None:
+        parts += _gap_sentences(ctx)
+    counts = shown_flags(ctx)["flag"].value_counts() if len(ctx.flags) else pd.Series(dtype=int)
     if len(counts):
         # "3 more students than …" would read as a student count: name the flag, then its number
         listed = ", ".join(f"{FLAG_LABELS.get(k, k).lower()} ({n})" for k, n in counts.items())
@@ -156,15 +227,40 @@ def summary_paragraph(ctx: RegionContext) -> str:
     if ctx.family_wage_hourly is not None:
         parts.append(
             f"The family-supporting wage used here is ${ctx.family_wage_hourly:,.2f} an hour "
-            f"({ctx.cfg.family_wage.describe()})."
+            f"({escape_text(ctx.cfg.family_wage.describe())})."
         )
     return " ".join(parts)
+
+
+def _gap_sentences(ctx: RegionContext) -> list[str]:
+    """The widest shortfall and the largest cluster whose programs are small, when the counts allow it."""
+    al = ctx.alignment
+    measure = ctx.cfg.supply_measure
+    parts = []
+    # a shortfall smaller than the privacy threshold is not a headline, and its figure could be read as a count
+    under = al[al["gap"].fillna(0) >= ctx.threshold].sort_values("gap", ascending=False).head(1)
+    if len(under):
+        r = under.iloc[0]
+        parts.append(
+            f"The widest shortfall is in {escape_text(r['cluster_name'])}: programs there would need about "
+            f"{int(round(r['gap'])):,} more {measure} a year to match the region's job mix."
+        )
+    small = al[al["supply_small"] & (al["demand_share"].fillna(0) > 0) & al["demand_equivalent"].notna()]
+    small = small.sort_values("demand_equivalent", ascending=False).head(1)
+    if len(small) and (not len(under) or small["demand_equivalent"].iloc[0] > under["gap"].iloc[0]):
+        r = small.iloc[0]
+        parts.append(
+            f"{escape_text(r['cluster_name'])} holds {_pct(r['demand_share'])} of jobs, which suggests about "
+            f"{int(round(r['demand_equivalent'])):,} {measure} a year; its programs report fewer than {ctx.threshold}."
+        )
+    return parts
 
 
 def attention_table(ctx: RegionContext, n: int | None = None) -> pd.DataFrame:
     """The pathways most in need of attention, ranked, with the reason for each flag."""
     n = n or int(ctx.cfg.thresholds.get("top_n", 5))
-    fl = ctx.flags[~ctx.flags["flag"].isin(["SUPPRESSED", "UNMATCHED_PROGRAM"])].copy()
+    fl = shown_flags(ctx)
+    fl = fl[~fl["flag"].isin(["SUPPRESSED", "UNMATCHED_PROGRAM"])].copy()
     # one row per pathway and flag: the same program at several institutions is listed once
     key = (
         fl["flag"].astype(str)
@@ -182,7 +278,7 @@ def attention_table(ctx: RegionContext, n: int | None = None) -> pd.DataFrame:
 
 
 def full_flag_table(ctx: RegionContext) -> pd.DataFrame:
-    return _flag_rows(ctx.flags)
+    return _flag_rows(shown_flags(ctx))
 
 
 def _flag_rows(fl: pd.DataFrame) -> pd.DataFrame:
@@ -250,7 +346,7 @@ def occupation_note(ctx: RegionContext) -> str:
     return (
         f"Occupation employment, openings and wages by cluster. Annual openings are {said}. A program "
         "leads to *high-skill, high-wage, in-demand* occupations when the occupations its CIP code links to "
-        f"meet the tests of the `{html.escape(ctx.cfg.preset)}` preset (see the data notes); the shares below "
+        f"meet the tests of the {code_text(ctx.cfg.preset)} preset (see the data notes); the shares below "
         "weight each linked occupation as the run's allocation does."
     )
 
@@ -277,6 +373,42 @@ def occupation_table(ctx: RegionContext) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _no_programs_sentence(ctx: RegionContext) -> str | None:
+    state = supply_state(ctx)
+    if state == "none":
+        return f"The supply file lists no CTE programs in {escape_text(ctx.region_name)} for {ctx.cfg.year}."
+    return None
+
+
+def program_wages_note(ctx: RegionContext) -> str:
+    """What the wage section says when it has no chart: no programs, no wage file, or no wage for them."""
+    none = _no_programs_sentence(ctx)
+    if none:
+        return none + " There are no program wages to show."
+    if ctx.cfg.inputs.oews is None:
+        return "No occupational wage file was given for this run (`inputs.oews`)."
+    return (
+        f"No program in {escape_text(ctx.region_name)} leads to an occupation with a wage in the occupational "
+        f"wage file ({escape_text(ctx.cfg.inputs.oews.name)})."
+    )
+
+
+def program_occupations_note(ctx: RegionContext) -> str:
+    """What the programs-and-occupations section says when its table is empty."""
+    none = _no_programs_sentence(ctx)
+    if none:
+        return none
+    return "No program-to-occupation figures for this region (they need projections and OEWS wages)."
+
+
+def excluded_note(ctx: RegionContext) -> str:
+    """What the excluded-programs section says when no program of the region was left out."""
+    none = _no_programs_sentence(ctx)
+    if none:
+        return "None: " + none[0].lower() + none[1:]
+    return "None: every program was matched."
+
+
 def program_occupation_table(ctx: RegionContext) -> pd.DataFrame:
     """Each program of the region: openings of its linked occupations and the shares meeting each test."""
     po = ctx.tables.get("program_occupations")
@@ -300,10 +432,43 @@ def program_occupation_table(ctx: RegionContext) -> pd.DataFrame:
 
 
 def table_html(df: pd.DataFrame, *, reasons: bool | None = None) -> str:
-    """An accessible HTML table: header cells, every value escaped; a ``Why`` column gets room to read."""
+    """An accessible HTML table: header cells, every value escaped; a ``Why`` column gets room to read.
+
+    Text cells and headers go through :func:`~alignment.safe_text.plain_text` (bidi controls removed) and
+    pandas escapes them, so a name in a table is shown as the characters it is.
+    """
     reasons = "Why" in df.columns if reasons is None else reasons
     classes = "alignment-table reasons" if reasons else "alignment-table"
-    return df.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
+    shown = df.map(lambda v: _breakable(plain_text(v)) if isinstance(v, str) else v)
+    shown.columns = [_breakable(plain_text(c)) if isinstance(c, str) else c for c in df.columns]
+    out = shown.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
+    return out.replace(_BREAK, "<wbr>")  # after escaping: the only markup added, an empty element
+
+
+_BREAK = "\u200b"  # zero-width space: marks a line-break opportunity until it becomes <wbr>
+_LONG_WORD = re.compile(r"\S{25,}")
+_BREAK_AFTER = re.compile(r"(?<=\S)([/,;&=)\]}.:_-])(?=\S)")
+
+
+def _breakable(text: str) -> str:
+    """``text`` with line-break opportunities inside words of 25 characters or more.
+
+    A long name without spaces (a URL, ``=HYPERLINK("…","…")``) would otherwise set the width of its column
+    and push the table off the printed page. Breaks go after punctuation, and every 20 characters where
+    there is none; the text itself is unchanged.
+
+    >>> _breakable("Applied Horticulture/Horticulture Operations").replace(_BREAK, "|")
+    'Applied Horticulture/|Horticulture Operations'
+    """
+    text = text.replace(_BREAK, "")
+
+    def split(m: re.Match[str]) -> str:
+        word = _BREAK_AFTER.sub(lambda p: p.group(1) + _BREAK, m.group(0))
+        return _BREAK.join(
+            re.sub(r"(\S{20})(?=\S)", lambda q: q.group(1) + _BREAK, part) for part in word.split(_BREAK)
+        )
+
+    return _LONG_WORD.sub(split, text)
 
 
 def _supply_name(cfg) -> str:
@@ -326,9 +491,9 @@ def _occupation_notes(ctx: RegionContext) -> list[str]:
         if keys
     )
     return [
-        f"- **Occupations**: projections {html.escape(files)}; program → occupation links "
+        f"- **Occupations**: projections {escape_text(files)}; program → occupation links "
         f"{'NCES CIP–SOC crosswalk' if 'nces_cip_soc' in cfg.crosswalks else 'built-in table'}, "
-        f"allocation `{cfg.occupation_allocation}`; occupation tests ({html.escape(tests) or 'none'}).",
+        f"allocation `{cfg.occupation_allocation}`; occupation tests ({escape_text(tests) or 'none'}).",
     ]
 
 
@@ -347,21 +512,23 @@ def data_notes(ctx: RegionContext) -> str:
     unmatched = ctx.tables.get("unmatched")
     n_unmatched = 0 if unmatched is None else len(unmatched)
     lines = [
-        f"- **Region**: {html.escape(ctx.region_name)} — counties: {html.escape(', '.join(ctx.counties))}.",
-        f"- **Supply**: {html.escape(_supply_name(cfg))}, {cfg.supply_measure} in {cfg.year}; programs mapped "
+        f"- **Region**: {escape_text(ctx.region_name)} — counties: {escape_text(', '.join(ctx.counties))}.",
+        f"- **Supply**: {escape_text(_supply_name(cfg))}, {cfg.supply_measure} in {cfg.year}; programs mapped "
         f"to the {cfg.framework} Career Clusters framework by CIP code (rule: {cfg.cluster_rule} cluster).",
         f"- **Demand**: QCEW {cfg.industry_year} ({len(cfg.inputs.qcew)} file(s); quarters averaged where a file has no "
         "annual averages), all ownerships; location quotients "
-        f"against {html.escape(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
-        f"- **Wages**: {html.escape(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
-        f"wage rule: {html.escape(cfg.family_wage.source)} ({html.escape(cfg.family_wage.describe())}).",
+        f"against {escape_text(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
+        f"- **Wages**: {escape_text(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
+        f"wage rule: {escape_text(cfg.family_wage.source)} ({escape_text(cfg.family_wage.describe())}).",
         *_occupation_notes(ctx),
         *_migration_notes(ctx),
         f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
         f"- **Excluded**: {n_unmatched} enrollment row(s) statewide could not be matched (bad CIP code or county); "
         "they are listed in the run's `unmatched` table.",
-        f"- **Thresholds**: preset `{html.escape(cfg.preset)}`: "
-        + ", ".join(f"{k} = {v}" for k, v in sorted(cfg.thresholds.items()) if v is not None)
+        f"- **Thresholds**: preset {code_text(cfg.preset)}: "
+        + ", ".join(
+            f"{escape_text(k)} = {escape_text(v)}" for k, v in sorted(cfg.thresholds.items()) if v is not None
+        )
         + ".",
     ]
     if cfg.synthetic:
@@ -443,7 +610,7 @@ def gap_small_multiples_alt_text(ctx: RegionContext) -> str:
             else ""
         )
         parts.append(f"{name}: {ctx.region_name} {here}{top}")
-    return (
+    return plain_text(
         "Maps of the supply–demand gap in students for the largest clusters, every region shaded on one scale "
         "(purple: students short, orange dotted: surplus). " + ". ".join(parts) + "."
     )
@@ -461,7 +628,7 @@ def gap_map_alt_text(ctx: RegionContext) -> str:
         f"{r.region_name}: {r.gap:+,.0f}" if pd.notna(r.gap) else f"{r.region_name}: withheld"
         for r in al.itertuples()
     ]
-    return (
+    return plain_text(
         f"Map of the state's regions coloured by the gap in {name} {ctx.cfg.supply_measure} "
         f"(positive = students short of the job mix, negative = surplus), {ctx.region_name} outlined. "
         + "; ".join(parts)
@@ -543,21 +710,23 @@ def peers_section(ctx: RegionContext, k: int = 3) -> ReportSection:
     names = _region_names(ctx)
     offers = peer_mod.programs_peers_offer(published, mine, threshold=ctx.threshold)
     listed = "; ".join(
-        f"{names.get(p, p)} ({d:.3f})" for p, d in zip(mine["peer_id"], mine["distance"], strict=True)
+        f"{escape_text(names.get(p, p))} ({d:.3f})"
+        for p, d in zip(mine["peer_id"], mine["distance"], strict=True)
     )
+    region = escape_text(ctx.region_name)
     text = (
-        f"The regions whose industry mix is closest to {ctx.region_name}'s, by the cosine distance between "
+        f"The regions whose industry mix is closest to {region}'s, by the cosine distance between "
         f"their shares of jobs in each Career Cluster (0 = the same mix): {listed}."
     )
-    without = [names.get(p, p) for p in mine["peer_id"] if p not in set(offers["peer_id"])]
+    without = [escape_text(names.get(p, p)) for p in mine["peer_id"] if p not in set(offers["peer_id"])]
     if offers.empty:
-        text += f" None of them has programs in a cluster where {ctx.region_name} has none."
+        text += f" None of them has programs in a cluster where {region} has none."
         return ReportSection(heading, text, [])
     text += (
-        f" The table lists what they offer that {ctx.region_name} lacks: each cluster where a peer reports "
-        f"{measure} and {ctx.region_name} reports none, with the peer's count as its own report shows it "
+        f" The table lists what they offer that {region} lacks: each cluster where a peer reports "
+        f"{measure} and {region} reports none, with the peer's count as its own report shows it "
         "and the "
-        f"cluster's share of jobs in {ctx.region_name}."
+        f"cluster's share of jobs in {region}."
     )
     if without:
         text += f" {' and '.join(without)} {'has' if len(without) == 1 else 'have'} no such cluster."
@@ -628,8 +797,8 @@ def changes_section(ctx: RegionContext, previous_processed_dir: str | Path | Non
     except (KeyError, ValueError, OSError) as exc:  # an old run's tables must not cost this year's report
         return ReportSection(
             f"## Since {previous.year}",
-            f"The {previous.year} run (`{html.escape(previous.run)}`) was found but could not be compared "
-            f"with this one ({html.escape(type(exc).__name__)}: {html.escape(str(exc))}).",
+            f"The {previous.year} run ({code_text(previous.run)}) was found but could not be compared "
+            f"with this one ({escape_text(type(exc).__name__)}: {escape_text(exc)}).",
             [],
         )
     flags, shifts = yoy.for_region(ctx.region_id, n=int(ctx.cfg.thresholds.get("top_n", 5)))
@@ -637,7 +806,7 @@ def changes_section(ctx: RegionContext, previous_processed_dir: str | Path | Non
     cleared = int((flags["change"] == "cleared").sum())
     prev = yoy.previous.year
     text = (
-        f"Compared with the {prev} run (`{html.escape(yoy.previous.run)}`): "
+        f"Compared with the {prev} run ({code_text(yoy.previous.run)}): "
         f"{added} flag{'s were' if added != 1 else ' was'} raised this year and not in {prev}, "
         f"and {cleared} flag{'s' if cleared != 1 else ''} raised in {prev} "
         f"no longer appl{'y' if cleared != 1 else 'ies'} (notes on small or unmatched programs left out)."
