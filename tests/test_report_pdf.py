@@ -186,3 +186,42 @@ def test_failing_and_hanging_browser_raise_pdf_error(monkeypatch, tmp_path):
     assert not (tmp_path / "r.pdf").exists()
     with pytest.raises(FileNotFoundError):
         html_to_pdf(tmp_path / "missing.html", tmp_path / "m.pdf")
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
+def test_a_run_fails_the_region_whose_pdf_times_out_and_only_warns_without_a_browser(monkeypatch, tmp_path):
+    """A printer that stalls (a page waiting on a dialog, say) fails that region loudly; no browser is a note."""
+    import functools
+
+    from alignment import run
+    from alignment.report import html as html_mod
+    from alignment.report import workbook
+
+    def fake_html(executed, html_path, **kwargs):
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text("<p>x</p>", encoding="utf-8")
+        return html_path
+
+    monkeypatch.setattr(run, "execute_notebook", lambda notebook, output, params, cwd: output)
+    monkeypatch.setattr(run, "load_processed", lambda processed: {})
+    monkeypatch.setattr(html_mod, "notebook_to_html", fake_html)
+    monkeypatch.setattr(workbook, "write_region_workbook", lambda *a, **k: None)
+    monkeypatch.setattr("alignment.config.load_config", lambda path: None)
+    job = ("north", "North", tmp_path / "c.yml", tmp_path, tmp_path, tmp_path / "north", "T", tmp_path)
+
+    _fake_browser(monkeypatch, tmp_path, "sleep 30 &\nwait\n")
+    monkeypatch.setattr(pdf, "html_to_pdf", functools.partial(html_to_pdf, timeout=1))
+    region_id, error, _, note = run._region_job(job)
+    assert region_id == "north" and note is None
+    assert error == "PdfError: printing report.html to PDF failed: fake-chromium did not finish within 1 s"
+    assert not (tmp_path / "north" / "report.pdf").exists()
+
+    shutil.rmtree(tmp_path / "bin")
+    _fake_browser(monkeypatch, tmp_path, "echo 'renderer crashed' >&2\nexit 9\n")
+    _, error, _, note = run._region_job(job)
+    assert error.startswith("PdfError: fake-chromium could not print report.html (exit status 9)")
+    assert "renderer crashed" in error
+
+    monkeypatch.setattr(pdf, "RENDERER_NAMES", ("no-such-browser",))
+    _, error, _, note = run._region_job(job)
+    assert error is None and note.startswith("no PDF: no headless browser to print PDFs with")

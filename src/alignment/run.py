@@ -116,7 +116,7 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
     region_id, region_name, config_path, processed, notebooks_out, report_dir, title, cwd = args
     from .config import load_config
     from .report.html import notebook_to_html
-    from .report.pdf import PdfError, html_to_pdf, print_css
+    from .report.pdf import PdfUnavailable, html_to_pdf, print_css
     from .report.workbook import write_region_workbook
 
     start = time.perf_counter()
@@ -142,8 +142,9 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
         )
         try:
             html_to_pdf(html, Path(report_dir) / "report.pdf")
-        except PdfError as exc:  # a missing browser costs the PDF, never the run
+        except PdfUnavailable as exc:  # no browser installed costs the PDFs, never the run
             note = f"no PDF: {str(exc).strip().splitlines()[-1]}"
+        # any other PdfError (the browser timed out, crashed or wrote no PDF) fails this region below
         return region_id, None, time.perf_counter() - start, note
     except Exception as exc:  # reported per region; the batch carries on
         return (

@@ -10,8 +10,10 @@ the bottom-right margin, table headers repeated on every page, no row or
 figure split across pages.
 
 Without a browser, :func:`html_to_pdf` raises :class:`PdfUnavailable`; a run
-turns that (and any :class:`PdfError`) into a warning and publishes the HTML
-reports without PDFs.
+turns that into a warning and publishes the HTML reports without PDFs. Any other
+:class:`PdfError` (the browser timed out, crashed or wrote no valid PDF) fails
+that region's report, so the run fails and names the region: a report that
+stalls the printer is a broken report, not a missing tool.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from alignment.atomic import atomic_path
 from alignment.paths import TEMPLATES_DIR
+from alignment.timestamps import strip_pdf_dates
 
 RENDERER_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")
 PRINT_CSS_PATH = TEMPLATES_DIR / "print.css"
@@ -120,9 +123,10 @@ def run_headless(command: list[str], *, timeout: float) -> subprocess.CompletedP
     return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
-def _last_lines(text: str, n: int = 5) -> str:
-    lines = [line for line in text.splitlines() if line.strip() and "dbus" not in line.lower()]
-    return "\n  ".join(lines[-n:])
+def _last_lines(text: str, n: int = 3) -> str:
+    """The last ``n`` meaningful lines of the browser's output, on one line (a run shows one line per region)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and "dbus" not in line.lower()]
+    return " | ".join(lines[-n:])
 
 
 def html_to_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 120) -> Path:
@@ -150,17 +154,22 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float =
         atomic_path(pdf_path, suffix=".pdf") as tmp,
     ):
         tmp = tmp.resolve()
-        result = run_headless(
-            chromium_command(renderer, html_path.as_uri(), tmp, Path(profile)), timeout=timeout
-        )
+        try:
+            result = run_headless(
+                chromium_command(renderer, html_path.as_uri(), tmp, Path(profile)), timeout=timeout
+            )
+        except PdfError as exc:
+            raise PdfError(f"printing {html_path.name} to PDF failed: {exc}") from None
         if result.returncode != 0 or not tmp.is_file():
+            said = _last_lines(result.stderr)
             raise PdfError(
-                f"{Path(renderer).name} could not print {html_path.name} (exit status {result.returncode}):\n  "
-                + _last_lines(result.stderr)
+                f"{Path(renderer).name} could not print {html_path.name} (exit status {result.returncode})"
+                + (f"; its last output: {said}" if said else "")
             )
         data = tmp.read_bytes()
         if not data.startswith(b"%PDF"):
             raise PdfError(f"{Path(renderer).name} wrote something that is not a PDF for {html_path.name}")
         if pdf_page_count(data) < 1:
             raise PdfError(f"{Path(renderer).name} wrote a PDF with no pages for {html_path.name}")
+        tmp.write_bytes(strip_pdf_dates(data))  # no wall-clock date: identical runs, identical PDFs
     return pdf_path
