@@ -1,20 +1,31 @@
-"""Tests for privacy.py: primary and complementary suppression, and count formatting."""
+"""Tests for privacy.py: primary and complementary suppression, the interval attack, and count formatting."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment.privacy import format_count, is_small, suppress_counts
+from alignment.privacy import (
+    Equation,
+    attack,
+    feasible_ranges,
+    format_count,
+    is_small,
+    protect_group,
+    suppress_counts,
+)
 
 
 def test_primary_suppression_keeps_zero_and_large():
     df = pd.DataFrame({"n": [0, 3, 9, 10, 250]})
     out = suppress_counts(df, ["n"], threshold=10)
-    # 3 and 9 hidden (two hidden: no complementary needed); 0 is a true zero and shown
-    assert out["n"].tolist() == [0, pd.NA, pd.NA, 10, 250]
-    assert out["n_suppressed"].tolist() == [False, True, True, False, False]
+    # 3 and 9 hidden; 0 is a true zero and shown. 3 + 9 = 12 alone would tell the 3 is 3 … 9 (the other is
+    # at most 9), so the 10 is withheld as well
+    assert out["n"].tolist() == [0, pd.NA, pd.NA, pd.NA, 250]
+    assert out["n_suppressed"].tolist() == [False, True, True, True, False]
+    assert out["n_withheld"].tolist() == [False, False, False, True, False]
     assert out["n"].dtype == "Int64"
 
 
@@ -28,10 +39,12 @@ def test_complementary_hides_next_smallest_positive():
 
 
 def test_complementary_ties_and_index_kept():
-    df = pd.DataFrame({"g": ["x", "x", "x"], "n": [5, 20, 20]}, index=[10, 10, 11])
+    df = pd.DataFrame({"g": ["x", "x", "x", "x"], "n": [5, 20, 20, 60]}, index=[10, 10, 11, 12])
     out = suppress_counts(df, ["n"], group_by=["g"])
-    assert list(out.index) == [10, 10, 11]
-    assert out["n_suppressed"].tolist() == [True, True, False]  # first of the tied 20s
+    assert list(out.index) == [10, 10, 11, 12]
+    # one 20 withheld beside a shown 20 is at most 20, so 5 + 20 = 25 would put the 5 at 5 … 9: both 20s go
+    assert out["n_suppressed"].tolist() == [True, True, True, False]
+    assert out["n_withheld"].tolist() == [False, True, True, False]
 
 
 def test_upstream_na_is_hidden_but_protects_nothing():
@@ -53,7 +66,8 @@ def test_fractional_counts():
     df = pd.DataFrame({"n": [2.5, 12.5, 30.0]})
     out = suppress_counts(df, ["n"])
     assert out["n"].dtype == "Float64"
-    assert out["n_suppressed"].tolist() == [True, True, False]
+    # a fractional "<10" may be anything from 0 to 10; 2.5 + 12.5 = 15 would cap it at 5, so 30 goes too
+    assert out["n_suppressed"].tolist() == [True, True, True]
 
 
 def test_format_count():
@@ -84,7 +98,8 @@ def test_no_hidden_cell_recoverable_by_subtraction(cells, threshold):
         # every small positive count is hidden; shown values are the originals
         assert hidden[(original > 0) & (original < threshold)].all()
         assert (part.loc[~hidden, "n"] == original[~hidden]).all()
-        if len(part) < 2:
+        # a group total below the threshold is never published (nothing to subtract from)
+        if len(part) < 2 or original.sum() < threshold:
             continue
         # never exactly one hidden cell in a group: total − shown cells never equals a single hidden value
         assert hidden.sum() != 1, g
@@ -96,14 +111,165 @@ def test_no_hidden_cell_recoverable_by_subtraction(cells, threshold):
 
 
 def test_a_cell_missing_in_the_source_does_not_protect_a_small_count():
-    """Total 50 = 10 + 14 + 22 + 4 + (suppressed in the source): the 4 needs a complement of its own."""
+    """Total 50 = 10 + 14 + 22 + 4 + (suppressed in the source): the 4 needs complements of its own."""
     df = pd.DataFrame({"g": ["a"] * 5, "n": pd.array([10, 14, 22, 4, pd.NA], dtype="Int64")})
     out = suppress_counts(df, ["n"], threshold=10, group_by=["g"])
-    hidden = out["n_suppressed"].tolist()
-    assert hidden == [
-        True,
-        False,
-        False,
-        True,
-        True,
-    ]  # the 4, its complement (10) and the source-missing cell
+    # 4 + 10 = 14 caps the 4 at 4; 4 + 10 + 14 = 28 at 8; only with the 22 can it still be anything to 9
+    assert out["n_suppressed"].tolist() == [True, True, True, True, True]
+    assert out["n_withheld"].tolist() == [True, True, True, False, False]
+    assert out["n"].isna().all()
+
+
+# ------------------------------------------------------------------------------- the interval attack
+
+
+def _cells(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["component", "level", "cluster", "sibling", "value", "state"])
+
+
+def test_the_old_rule_pins_both_hidden_cells_and_the_new_one_does_not():
+    """Issue case: a cluster of 102 with programs 1, 10 and 91. The old rule hid the 1 and the smallest
+    shown count (10, "withheld" = at least 10): 102 − 91 = 11 = 10 + 1 gives both back."""
+    old = _cells(
+        [
+            ("r", "cluster", "E", None, 102.0, "shown"),
+            ("r", "program", "E", None, 1.0, "small"),
+            ("r", "program", "E", None, 10.0, "withheld"),
+            ("r", "program", "E", None, 91.0, "shown"),
+        ]
+    )
+    found = attack(old, 10)
+    assert found[["lo", "hi"]].values.tolist() == [[1.0, 1.0]] and not found["protected"].any()
+    hidden, withheld = protect_group(np.array([1.0, 10.0, 91.0]), 10)
+    assert hidden.tolist() == [True, True, True] and withheld.tolist() == [False, True, True]
+    state = np.where(~hidden, "shown", np.where(withheld, "withheld", "small"))
+    new = old.assign(state=["shown", *state])
+    found = attack(new, 10)
+    assert found[["lo", "hi"]].values.tolist() == [[1.0, 9.0]] and found["protected"].all()
+
+
+def test_the_smallest_first_rule_bounds_a_withheld_cell_from_above():
+    """4 and a withheld 30 beside a shown 31: the reader knows the 30 is at most 31 (smallest first)."""
+    cells = _cells(
+        [
+            ("r", "cluster", "a", None, 4.0, "small"),
+            ("r", "cluster", "b", None, 30.0, "withheld"),
+            ("r", "cluster", "c", None, 31.0, "shown"),
+        ]
+    )
+    found = attack(cells, 10)
+    assert found[["lo", "hi"]].values.tolist() == [[3.0, 9.0]]
+    assert protect_group(np.array([4.0, 30.0, 31.0]), 10)[0].tolist() == [True, True, True]
+
+
+def test_a_group_that_cannot_be_protected_is_withheld_whole():
+    hidden, withheld = protect_group(np.array([4.0, 11.0, 0.0]), 10)
+    assert hidden.all() and withheld.all()  # the zero too: each cell may be anything from 0 to 15
+    cells = _cells(
+        [("r", "cluster", c, None, v, "withheld") for c, v in zip("abc", [4.0, 11.0, 0.0], strict=True)]
+    )
+    found = attack(cells, 10)
+    assert found[["lo", "hi"]].values.tolist() == [[0.0, 15.0]] and found["protected"].all()
+
+
+def test_a_small_total_is_not_published_so_nothing_is_added():
+    hidden, withheld = protect_group(np.array([4.0, 3.0, 0.0]), 10)
+    assert hidden.tolist() == [True, True, False] and not withheld.any()
+
+
+def test_programs_of_a_hidden_cluster_are_free_and_linked_groups_use_linprog():
+    """Cluster 5 (<10) with programs 2 + 3 written withheld; clusters 5 + 20 (withheld) + 40 = 65."""
+    cells = _cells(
+        [
+            ("r", "cluster", "a", None, 5.0, "small"),
+            ("r", "cluster", "b", None, 20.0, "withheld"),
+            ("r", "cluster", "c", None, 40.0, "shown"),
+            ("r", "program", "a", None, 2.0, "withheld"),
+            ("r", "program", "a", None, 3.0, "withheld"),
+            ("r", "program", "b", None, 20.0, "withheld"),
+        ]
+    )
+    found = attack(cells, 10)
+    assert found["protected"].all()
+    assert found[["lo", "hi"]].values.tolist() == [[1.0, 9.0], [0.0, 9.0], [0.0, 9.0]]
+    # written <10, two programs of a <10 cluster would bound each other: 2 + 3 ≤ 9 caps each at 8
+    small = cells.assign(state=["small", "withheld", "shown", "small", "small", "withheld"])
+    assert not attack(small, 10)["protected"].all()
+
+
+def test_split_parts_are_equal():
+    """A program split over clusters a and b: its parts are equal, so a part shown in b gives a's back."""
+    cells = _cells(
+        [
+            ("r", "cluster", "a", None, 34.0, "shown"),
+            ("r", "program", "a", "p1", 4.0, "small"),
+            ("r", "program", "a", None, 30.0, "withheld"),
+            ("r", "cluster", "b", None, 44.0, "shown"),
+            ("r", "program", "b", "p1", 4.0, "shown"),
+            ("r", "program", "b", None, 40.0, "shown"),
+        ]
+    )
+    found = attack(cells, 10)
+    assert found[["lo", "hi"]].values.tolist() == [[4.0, 4.0]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(st.floats(min_value=0, max_value=30).map(round), min_size=2, max_size=6),
+    lows=st.lists(st.integers(min_value=0, max_value=5), min_size=6, max_size=6),
+    widths=st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=20)), min_size=6, max_size=6),
+)
+def test_closed_form_agrees_with_linprog(data, lows, widths):
+    n = len(data)
+    lb = np.array([min(lows[i], data[i]) for i in range(n)], dtype=float)
+    ub = np.array([np.inf if widths[i] is None else data[i] + widths[i] for i in range(n)], dtype=float)
+    eq = Equation(tuple(range(n)), (1.0,) * n, float(sum(data)))
+    lo1, hi1, ok1 = feasible_ranges(lb, ub, [eq])
+    lo2, hi2, ok2 = feasible_ranges(lb, ub, [eq, eq])  # two equations: solved with linprog
+    assert ok1.all() and ok2.all()
+    assert np.allclose(lo1, lo2, atol=1e-6)
+    assert np.allclose(np.minimum(hi1, 1e6), np.minimum(hi2, 1e6), atol=1e-6)
+
+
+def _reader_bounds(state: list[str], values: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The published rule, written out independently of the library: what each label tells a reader."""
+    has_small = "small" in state
+    big = [v for s, v in zip(state, values, strict=True) if s == "shown" and v >= t]
+    m = min(big) if big else np.inf
+    lb, ub = [], []
+    for s, v in zip(state, values, strict=True):
+        if s == "shown":
+            lb.append(v), ub.append(v)
+        elif s == "small":
+            lb.append(1), ub.append(t - 1)
+        elif has_small:
+            lb.append(t), ub.append(m)
+        else:
+            lb.append(0), ub.append(np.inf)
+    return np.array(lb, dtype=float), np.array(ub, dtype=float)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=12),
+    threshold=st.integers(min_value=2, max_value=20),
+)
+def test_protected_groups_leave_every_small_count_its_whole_range(values, threshold):
+    """After protection, the reader's linear programmes (solved with linprog, bounds from the labels under
+    the published rule, the total known when at least the threshold) never narrow a small count."""
+    v = np.array(values, dtype=float)
+    out = suppress_counts(pd.DataFrame({"n": values}), ["n"], threshold=threshold)
+    hidden = out["n_suppressed"].to_numpy(dtype=bool)
+    withheld = out["n_withheld"].to_numpy(dtype=bool)
+    small = (v > 0) & (v < threshold)
+    assert hidden[small].all() and not (withheld & small & ~withheld.all()).any()
+    assert (out.loc[~hidden, "n"].astype(float) == v[~hidden]).all()
+    if v.sum() < threshold or not small.any():
+        return
+    state = np.where(~hidden, "shown", np.where(withheld, "withheld", "small")).tolist()
+    lb, ub = _reader_bounds(state, v, threshold)
+    assert ((lb <= v) & (v <= ub)).all()  # the rule tells the truth
+    eq = Equation(tuple(range(len(v))), (1.0,) * len(v), float(v.sum()))
+    lo, hi, ok = feasible_ranges(lb, ub, [eq, eq], targets=np.flatnonzero(small).tolist())
+    assert ok.all()
+    assert (lo[small] <= 1 + 1e-6).all() and (hi[small] >= threshold - 1 - 1e-6).all(), (state, lo, hi)

@@ -245,15 +245,36 @@ def test_protect_tables_small_complementary_and_derived_values(run):
     cfg = run[0]
     safe = protect_tables(_crafted_tables(), cfg)
     al = safe["alignment"]
-    assert al["supply_text"].tolist() == ["<10", "withheld", 30, 0]
-    assert al["supply_share"].isna().tolist() == [True, True, False, False]
-    assert al["gap"].isna().tolist() == [True, True, False, False]
+    # 4 + 12 alone: 46 − 30 = 16 with the 12 at least 10 would leave the 4 at 1 … 6, so 30 is withheld too
+    assert al["supply_text"].tolist() == ["<10", "withheld", "withheld", 0]
+    assert al["supply_share"].isna().tolist() == [True, True, True, False]
+    assert al["gap"].isna().tolist() == [True, True, True, False]
     assert al["demand_equivalent"].notna().all()  # the region's total (46) is not small
-    assert safe["supply"]["completers_text"].tolist() == ["<10", "withheld", 30]
+    assert safe["supply"]["completers_text"].tolist() == ["<10", "withheld", "withheld"]
     assert safe["supply"]["enrolled_text"].tolist() == [40, 50, 60]
-    # programs: 6 + 6 are small; 25 is withheld so that 30 − 25 cannot reveal the 5
-    assert safe["programs"]["completers_text"].tolist() == ["<10", "<10", "<10", "withheld", "<10"]
-    # cluster c is shown: its flag keeps severity and reason
+    # every program of a hidden cluster is withheld
+    assert safe["programs"]["completers_text"].tolist() == ["withheld"] * 5
+    # cluster c is withheld: the flag computed from its count loses severity, the other keeps it
+    assert pd.isna(safe["flags"]["severity"].iloc[0]) and safe["flags"]["severity"].iloc[1] == 0.2
+
+
+def test_protect_tables_shown_cluster_keeps_its_flag_and_protects_its_programs(run):
+    """Clusters 4 | 30 | 45: the 30 (at most 45) leaves the 4 its whole range 1 … 9, so 45 is shown."""
+    cfg = run[0]
+    tables = _crafted_tables()
+    tables["alignment"]["supply"] = pd.array([4, 30, 45, 0], dtype="Float64")
+    tables["supply"]["completers"] = pd.array([4, 30, 45], dtype="Int64")
+    tables["programs"]["completers"] = pd.array([4, 15, 15, 40, 5], dtype="Int64")
+    safe = protect_tables(tables, cfg)
+    assert safe["alignment"]["supply_text"].tolist() == ["<10", "withheld", 45, 0]
+    # programs of c: 40 is withheld so that 45 − 40 cannot reveal the 5
+    assert safe["programs"]["completers_text"].tolist() == [
+        "withheld",
+        "withheld",
+        "withheld",
+        "withheld",
+        "<10",
+    ]
     assert safe["flags"]["severity"].tolist() == [0.77, 0.2]
 
 
@@ -269,14 +290,15 @@ def test_protect_tables_withheld_cluster_hides_its_flag_numbers_and_programs(run
         "P4 (03.0000) at I1 is in B, where R Region has more completers than its job mix suggests; "
         "the count is withheld so that it cannot reveal a small count in another cluster."
     )
-    # the total of cluster b is withheld, so its 10 is withheld too (12 − 10 would give the 2 back)
-    assert safe["programs"]["completers_text"].tolist()[1:3] == ["<10", "withheld"]
+    # the total of cluster b is withheld, so its programs are withheld too (12 − 10 would give the 2 back)
+    assert safe["programs"]["completers_text"].tolist()[1:3] == ["withheld", "withheld"]
 
 
 def test_small_region_total_hides_demand_equivalent(run):
     cfg = run[0]
     tables = _crafted_tables()
     tables["alignment"]["supply"] = pd.array([4, 3, 0, 0], dtype="Float64")
+    tables["supply"]["completers"] = pd.array([4, 3, 0], dtype="Int64")  # the same cells as the alignment
     safe = protect_tables(tables, cfg)
     assert safe["alignment"]["demand_equivalent"].isna().all()
     assert safe["alignment"]["gap"].isna().all()  # the gap of a zero cell equals its demand equivalent

@@ -27,8 +27,10 @@ Only exact recovery is checked; bounds (two hidden cells summing to less than 2 
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
+import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -37,6 +39,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
+
+from .privacy import attack
 
 MEASURES = ("enrolled", "concentrators", "completers")
 _COUNT_HEADER = re.compile(r"^(enrolled|concentrators|completers)(?: \(students\))?$", re.I)
@@ -85,6 +89,7 @@ class _Known:
 
     shown: dict[Key, str] = field(default_factory=dict)
     hidden: dict[Key, tuple[str, str]] = field(default_factory=dict)
+    labels: dict[Key, set[str]] = field(default_factory=dict)  # what each hidden cell is written as
     totals: dict[tuple, tuple[str, str]] = field(default_factory=dict)
     derived: list[tuple[Key, str, str, str, bool]] = field(
         default_factory=list
@@ -167,6 +172,10 @@ class _HTMLTables(HTMLParser):
         self._head = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        # text a reader gets without seeing the page: image alt text, titles, labels for screen readers
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label") and value and not self._skip:
+                self.text.append(f" {value} ")
         if tag in ("script", "style"):
             self._skip += 1
         elif tag == "table":
@@ -267,6 +276,8 @@ def _read_table(tab: _Table, raw: _Raw, known: _Known) -> list[Finding]:
                 known.shown.setdefault(key, f"{tab.file}: {tab.loc(i, j)}")
             else:
                 known.hidden.setdefault(key, (tab.file, tab.loc(i, j)))
+                text = "" if row[j] is None else " ".join(str(row[j]).split()).lower()
+                known.labels.setdefault(key, set()).add(text)
         if program or cluster is None or region is None:
             continue
         has_de = de is not None and _num(row[de]) is not None
@@ -329,6 +340,88 @@ def _html(path: Path, rel: str, raw: _Raw, known: _Known) -> list[Finding]:
     return out
 
 
+_COLUMN_HEADERS = {
+    "region_id": "Region",
+    "year": "Year",
+    "cluster_code": "Cluster code",
+    "source_file": "Source file",
+    "source_row": "Source row",
+    "supply_share": "Share of students",
+    "demand_share": "Share of jobs",
+    "demand_equivalent": "Demand equivalent",
+    "gap": "Gap",
+    "ratio": "Supply ÷ demand",
+}
+
+
+def _frame_table(df: pd.DataFrame, rel: str, label: str, raw: _Raw, region: str | None) -> _Table:
+    """A data frame with the pipeline's column names (GeoPackage layer, parquet file) as a published table.
+
+    A count column is read from its ``<column>_text`` twin when there is one (the label of a hidden cell).
+    """
+    cols: dict[str, pd.Series] = {}
+    measure = raw.measure
+    if "supply_measure" in df and df["supply_measure"].notna().any():
+        measure = str(df["supply_measure"].dropna().iloc[0])
+    for c in df.columns:
+        name = str(c)
+        if name in _COLUMN_HEADERS:
+            cols[_COLUMN_HEADERS[name]] = df[c]
+        elif name in (*MEASURES, "supply"):
+            text = f"{name}_text"
+            head = (measure if name == "supply" else name).capitalize()
+            cols[head] = df[text] if text in df else df[c]
+    frame = pd.DataFrame(cols)
+    rows = [[None if _missing(v) else v for v in r] for r in frame.itertuples(index=False, name=None)]
+    return _Table(rel, label, list(frame.columns), rows, region)
+
+
+def _missing(v: object) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _gpkg(path: Path, rel: str, raw: _Raw, known: _Known, notes: list[str]) -> list[Finding]:
+    """Every feature and attribute table of a GeoPackage (read with sqlite3, geometry left out)."""
+    out: list[Finding] = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        notes.append(f"{rel}: not read ({exc})")
+        return out
+    try:
+        layers = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")]
+        for layer in layers:
+            info = con.execute(f'PRAGMA table_info("{layer}")').fetchall()
+            geom = {r[0] for r in con.execute("SELECT column_name FROM gpkg_geometry_columns")}
+            cols = [r[1] for r in info if r[1] not in geom]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            df = pd.DataFrame(con.execute(f'SELECT {quoted} FROM "{layer}"').fetchall(), columns=cols)
+            for c in df.columns:
+                for i, v in enumerate(df[c]):
+                    if isinstance(v, str):
+                        out += _text_findings(rel, f"layer {layer}, row {i + 1}, column {c!r}", v, raw)
+            out += _read_table(_frame_table(df, rel, f"layer {layer}", raw, None), raw, known)
+    except sqlite3.Error as exc:
+        notes.append(f"{rel}: not read completely ({exc})")
+    finally:
+        con.close()
+    return out
+
+
+def _parquet(path: Path, rel: str, raw: _Raw, known: _Known, notes: list[str]) -> list[Finding]:
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        notes.append(f"{rel}: not read ({exc})")
+        return []
+    return _read_table(
+        _frame_table(df.reset_index(drop=True), rel, "table", raw, _region_of(path, raw)), raw, known
+    )
+
+
 def _pdf(path: Path, rel: str, raw: _Raw, notes: list[str]) -> list[Finding]:
     exe = shutil.which("pdftotext")
     if exe is None:
@@ -356,6 +449,73 @@ def _total_known(group: tuple, known: _Known) -> tuple[str, str] | None:
     return (known.shown[cluster], "the cluster's count") if cluster in known.shown else None
 
 
+def _name(raw: _Raw, key: Key) -> str:
+    what = f"{key[3]} of {key[4]} in {raw.region_names.get(key[1], key[1])}, {key[2]}"
+    return (
+        what
+        if key[0] == "c"
+        else f"{key[3]} of program (source row {key[6]}) in {key[4]}, {key[1]}, {key[2]}"
+    )
+
+
+_SMALL_LABEL = re.compile(r"^(?:<|fewer than )\s*\d[\d,]*$")
+
+
+def _state(key: Key, known: _Known) -> str:
+    """How a reader sees a cell over all files: shown, ``<t``, withheld, or hidden with no useful label."""
+    if key in known.shown:
+        return "shown"
+    labels = known.labels.get(key, set())
+    if any(_SMALL_LABEL.match(label) for label in labels):
+        return "small"
+    return "withheld" if "withheld" in labels else "unknown"
+
+
+def _intervals(raw: _Raw, known: _Known, already: set[str]) -> list[Finding]:
+    """The interval attack (:func:`alignment.privacy.attack`) on what the files publish, all together.
+
+    Per region × year × measure: the clusters add up to the region's total (known whenever it is at least
+    the threshold), the programs of a cluster add up to the cluster's count, the parts of a program split
+    over clusters are equal, and each hidden cell is bounded by its label under the published rule. A
+    finding for every small hidden count whose feasible range is narrower than 1 … threshold − 1.
+    """
+    keys = list(raw.cells)
+    parts: dict[tuple, int] = {}
+    for k in keys:
+        if k[0] == "p":
+            parts[(k[1], k[2], k[3], k[5], k[6])] = parts.get((k[1], k[2], k[3], k[5], k[6]), 0) + 1
+    rows = []
+    for k in keys:
+        v = raw.cells[k]
+        sib = (k[5], k[6]) if k[0] == "p" and parts[(k[1], k[2], k[3], k[5], k[6])] > 1 else None
+        level = "cluster" if k[0] == "c" else "program"
+        rows.append(
+            ((k[1], k[2], k[3]), level, k[4], sib, float("nan") if v is None else v, _state(k, known))
+        )
+    cells = pd.DataFrame(rows, columns=["component", "level", "cluster", "sibling", "value", "state"])
+    found = attack(cells, raw.threshold)
+    out: list[Finding] = []
+    for i, r in found.iterrows():
+        key = keys[int(i)]
+        what = f"hidden {_name(raw, key)}"
+        if bool(r["protected"]) or r["model"] == "infeasible" or what in already or key not in known.hidden:
+            continue  # a cell no file lists is given back only through one that is listed and found
+        lo, hi = math.ceil(float(r["lo"]) - 1e-6), math.floor(float(r["hi"]) + 1e-6)
+        file, loc = known.hidden[key]
+        how = "worked out exactly" if lo >= hi else f"narrowed to {lo}–{hi}"
+        rule = "the published rule for labels" if r["model"] == "rule" else "the labels"
+        out.append(
+            Finding(
+                file,
+                loc,
+                what,
+                f"{how} from the published totals, the shown counts and {rule} (the label allows "
+                f"1–{raw.threshold - 1}): a count below {raw.threshold} is not protected",
+            )
+        )
+    return out
+
+
 def _evaluate(raw: _Raw, known: _Known) -> list[Finding]:
     out: list[Finding] = []
     groups: dict[tuple, list[Key]] = {}
@@ -364,12 +524,7 @@ def _evaluate(raw: _Raw, known: _Known) -> list[Finding]:
             groups.setdefault(_group(key), []).append(key)
 
     def name(key: Key) -> str:
-        what = f"{key[3]} of {key[4]} in {raw.region_names.get(key[1], key[1])}, {key[2]}"
-        return (
-            what
-            if key[0] == "c"
-            else f"{key[3]} of program (source row {key[6]}) in {key[4]}, {key[1]}, {key[2]}"
-        )
+        return _name(raw, key)
 
     for group, keys in groups.items():
         total = _total_known(group, known)
@@ -464,4 +619,9 @@ def audit_run(
             out += _html(path, rel, raw, known)
         elif suffix == ".pdf":
             out += _pdf(path, rel, raw, notes)
-    return out + _evaluate(raw, known)
+        elif suffix == ".gpkg":
+            out += _gpkg(path, rel, raw, known, notes)
+        elif suffix == ".parquet":
+            out += _parquet(path, rel, raw, known, notes)
+    found = _evaluate(raw, known)
+    return out + found + _intervals(raw, known, {f.found for f in found})

@@ -1,27 +1,51 @@
-"""Student privacy: small-cell suppression of counts before anything is shown.
+"""Student privacy: small-cell suppression of counts, protected against an attacker who knows the rule.
 
-Two steps, as in FERPA-style disclosure avoidance used by state education agencies:
+Every published count table is additive: within a *group* (the clusters of a region × year × measure, the
+programs of a region × year × cluster × measure) the cells add up to the group's total. A reader who knows
+the total, the shown cells, that counts are whole and non-negative, what each label means and how hidden
+cells are chosen can work out, for each hidden cell, the range of values it can take (the *feasible
+interval*: the minimum and the maximum of the cell over all tables consistent with what is published, two
+linear programmes). A small count is protected when that range is no narrower than its label: a cell
+written ``<10`` must still be able to take every value from 1 to 9 (and no hidden cell is ever pinned to
+one value, which matters for a threshold of 2).
 
-1. **Primary suppression.** A count ``n`` with ``0 < n < threshold`` is replaced by ``<NA>`` and its
-   ``<column>_suppressed`` marker is set. A true zero is *shown*: "no students" is publishable and says
-   nothing about an individual (a count of zero cannot single anyone out). A value that was already
-   ``<NA>`` (suppressed upstream, or missing) stays hidden and is marked too.
-2. **Complementary suppression.** Within each group (``group_by``; the whole table when ``None``) a
-   published total minus the shown cells would reveal a cell if it were the *only* hidden one. So when
-   exactly one cell of a column is hidden in a group of two or more cells, the smallest shown positive
-   cell of that group is hidden as well (the smallest shown cell, a zero, when there is no positive one;
-   ties: the first in row order). Then every group has 0 or at least 2 hidden cells. One pass suffices
-   because each column and group is treated independently.
+What a reader is assumed to know (the *published rule*):
 
-A group with a single cell cannot be protected by its neighbours: its total must be suppressed by whoever
-publishes the total.
+- ``<t``: the count is from 1 to t − 1 (``0 < n < t``; a true zero is always shown, since "no students"
+  singles out no one).
+- ``withheld`` in a group that also holds a ``<t`` cell: a *complementary* cell, hidden to protect the
+  small ones. It is a count of at least t and, because complements are taken smallest first, no larger
+  than the smallest count of at least t still shown in its group.
+- ``withheld`` in a group with no ``<t`` cell: the whole group was withheld (see below), so the cell may be
+  any count from 0 up, zeros included.
+- ``suppressed`` / ``not reported``: missing in the source file; it adds nothing to the published total.
+- A group's total is published whenever it is at least t (through shares, demand equivalents, the
+  count of the enclosing cell, or a later run); a total below t never is.
 
->>> df = pd.DataFrame({"g": ["a", "a", "a"], "completers": [4, 12, 30]})
+The protection (:func:`suppress_counts`), per group and count column:
+
+1. **Primary suppression.** A count ``0 < n < t`` is hidden and written ``<t``; a value already ``<NA>``
+   stays hidden (it is outside the total).
+2. **Complementary suppression.** While some ``<t`` cell's feasible interval is narrower than 1 … t − 1,
+   the smallest shown count of the group (at least t; ties: first in row order) is hidden as ``withheld``.
+   For one equation ``Σ hidden = S`` with bounds ``l_i ≤ x_i ≤ u_i`` the linear programmes have the
+   closed form ``x_j ∈ [max(l_j, S − Σ_{i≠j} u_i), min(u_j, S − Σ_{i≠j} l_i)]``, so cell j keeps its whole
+   label range exactly when the other hidden cells can move down by ``t − 1 − n_j`` and up by ``n_j − 1``
+   within their bounds.
+3. **Whole group withheld.** When no shown count is left to add and a small count is still not protected,
+   every cell of the group is withheld, zeros included: each may then be anything from 0 to the total.
+
+A group whose total is below t needs no complement (the total is never published); a group with a single
+cell cannot be protected by its neighbours. :func:`feasible_ranges` computes the intervals of any set of
+additive equations (several linked groups) with :func:`scipy.optimize.linprog`; the run audit
+(:mod:`alignment.audit`) uses it to attack what was actually published.
+
+>>> df = pd.DataFrame({"g": ["a"] * 4, "completers": [4, 20, 21, 40]})
 >>> out = suppress_counts(df, ["completers"], threshold=10, group_by=["g"])
->>> out["completers"].tolist()
-[<NA>, <NA>, 30]
->>> out["completers_suppressed"].tolist()
-[True, True, False]
+>>> out["completers"].tolist()  # 20 alone: 4 + 20 = 24 and 20 ≤ 21 would leave the 4 at 3 … 9
+[<NA>, <NA>, <NA>, 40]
+>>> out["completers_withheld"].tolist()
+[False, True, True, False]
 >>> format_count(4, 10), format_count(0, 10), format_count(1234, 10)
 ('<10', '0', '1,234')
 """
@@ -29,10 +53,23 @@ publishes the total.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
-__all__ = ["format_count", "suppress_counts", "is_small"]
+__all__ = [
+    "Equation",
+    "feasible_ranges",
+    "format_count",
+    "is_small",
+    "label_range",
+    "protect_group",
+    "suppress_counts",
+]
+
+_EPS = 1e-6
 
 
 def is_small(n: object, threshold: int = 10) -> bool:
@@ -63,6 +100,63 @@ def format_count(n: object, threshold: int = 10) -> str:
     return f"{round(value):,}"
 
 
+def label_range(threshold: float, integer: bool = True) -> tuple[float, float]:
+    """The values a ``<threshold`` label allows: 1 … t − 1 for whole counts, 0 … t for fractional ones.
+
+    >>> label_range(10), label_range(10, integer=False)
+    ((1.0, 9.0), (0.0, 10.0))
+    """
+    return (1.0, float(threshold) - 1) if integer else (0.0, float(threshold))
+
+
+def _covers(lo: np.ndarray, hi: np.ndarray, lab_lo: float, lab_hi: float) -> np.ndarray:
+    """Protected: the interval holds the label's whole range and is never a single value (``<2`` is)."""
+    return (lo <= lab_lo + _EPS) & (hi >= lab_hi - _EPS) & (hi - lo >= 1 - _EPS)
+
+
+def protect_group(
+    values: np.ndarray, threshold: float, integer: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden and withheld cells of one group (``values`` float, NaN = missing in the source).
+
+    Returns two boolean arrays: ``hidden`` (not shown: small, missing, complementary or withheld with the
+    whole group) and ``withheld`` (hidden and written ``withheld`` rather than ``<t`` or ``suppressed``).
+    See the module docstring for the rule.
+
+    >>> h, w = protect_group(np.array([1.0, 10.0, 91.0]), 10)  # 10 alone would pin the 1 (11 = 10 + 1)
+    >>> h.tolist(), w.tolist()
+    ([True, True, True], [False, True, True])
+    >>> h, w = protect_group(np.array([4.0, 11.0, 0.0]), 10)  # 4 + 11: the 4 could be 1 … 5 only
+    >>> h.tolist(), w.tolist()
+    ([True, True, True], [True, True, True])
+    """
+    v = np.asarray(values, dtype=float)
+    known = ~np.isnan(v)
+    small = known & (v > 0) & (v < threshold)
+    hidden = ~known | small
+    withheld = np.zeros(len(v), dtype=bool)
+    if not small.any() or float(v[known].sum()) < threshold:
+        return hidden, withheld  # nothing small, or a total that is never published
+    lab_lo, lab_hi = label_range(threshold, integer)
+    while True:
+        shown_big = known & ~hidden & (v >= threshold)
+        m = float(v[shown_big].min()) if shown_big.any() else np.inf
+        cells = hidden & known
+        x = v[cells]
+        lb = np.where(small[cells], lab_lo, float(threshold))
+        ub = np.where(small[cells], lab_hi, m)
+        lo, hi = _closed_form(float(x.sum()), lb, ub)
+        if bool(_covers(lo[small[cells]], hi[small[cells]], lab_lo, lab_hi).all()):
+            return hidden, withheld
+        if not shown_big.any():
+            # no shown count left to hide: withhold the whole group, zeros included
+            withheld = known.copy()
+            return np.ones(len(v), dtype=bool), withheld
+        pick = int(np.flatnonzero(shown_big & (v == m))[0])
+        hidden[pick] = True
+        withheld[pick] = True
+
+
 def suppress_counts(
     df: pd.DataFrame,
     count_columns: Sequence[str],
@@ -71,42 +165,245 @@ def suppress_counts(
 ) -> pd.DataFrame:
     """Primary and complementary suppression of ``count_columns`` (see the module docstring).
 
-    Returns a copy of ``df`` in which every count column is nullable (``Int64``, or ``Float64`` when the
-    input held fractions) with hidden cells ``<NA>``, plus one boolean ``<column>_suppressed`` column per
-    count column (True = hidden, for whatever reason). Row order and index are kept.
+    Groups are the rows sharing ``group_by`` (the whole table when ``None``); each group's cells add up to
+    its total. Returns a copy of ``df`` in which every count column is nullable (``Int64``, or ``Float64``
+    when the input held fractions) with hidden cells ``<NA>``, plus per count column a boolean
+    ``<column>_suppressed`` (True = hidden, for whatever reason) and ``<column>_withheld`` (hidden and to
+    be written ``withheld``: a complementary cell, or any cell of a group withheld as a whole). Row order
+    and index are kept.
     """
     out = df.copy()
+    if group_by:
+        group_ids = out.groupby(group_by, dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        group_ids = np.zeros(len(out), dtype=int)
     for col in count_columns:
         values = pd.to_numeric(out[col], errors="coerce")
         is_int = bool(values.dropna().eq(values.dropna().round()).all())
         values = values.astype("Int64" if is_int else "Float64")
-        hidden = (values.isna() | ((values > 0) & (values < threshold))).astype(bool)
-        if group_by:
-            group_ids = out.groupby(group_by, dropna=False, sort=False).ngroup().to_numpy()
-        else:
-            group_ids = [0] * len(out)
-        hidden = _complementary(values.reset_index(drop=True), hidden.reset_index(drop=True), group_ids)
-        hidden.index = out.index
-        out[col] = values.mask(hidden)
+        v = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        hidden = np.isnan(v) | ((v > 0) & (v < threshold))
+        withheld = np.zeros(len(v), dtype=bool)
+        small = pd.Series((v > 0) & (v < threshold))
+        todo = np.unique(group_ids[small.groupby(group_ids).transform("any").to_numpy(dtype=bool)])
+        for g in todo:
+            rows = np.flatnonzero(group_ids == g)
+            h, w = protect_group(v[rows], threshold, is_int)
+            hidden[rows], withheld[rows] = h, w
+        out[col] = values.mask(pd.Series(hidden, index=out.index))
         out[f"{col}_suppressed"] = hidden
+        out[f"{col}_withheld"] = withheld
     return out
 
 
-def _complementary(values: pd.Series, hidden: pd.Series, group_ids: Sequence[int]) -> pd.Series:
-    """Hide one more cell in every group of 2+ cells that has exactly one hidden cell (positional index)."""
-    hidden = hidden.copy()
-    gid = pd.Series(group_ids, index=hidden.index)
-    # a cell with no value in the source (suppressed or not reported there) adds nothing to the total, so
-    # it cannot protect a hidden count: only hidden cells that hold a number count as hidden here
-    hidden_with_value = (hidden & values.notna()).astype(int)
-    n_hidden = hidden_with_value.groupby(gid).transform("sum")
-    size = hidden.groupby(gid).transform("size")
-    for g in gid[(n_hidden == 1) & (size >= 2)].unique():
-        shown = values[(gid == g) & ~hidden]
-        positive = shown[shown > 0]
-        pool = positive if len(positive) else shown
-        if pool.empty:  # every other cell of the group is already hidden
+# ------------------------------------------------------------------------------------------- the attack
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``Σ_i coef_i · x_i = rhs`` over variable indices ``cells``."""
+
+    cells: tuple[int, ...]
+    coefs: tuple[float, ...]
+    rhs: float
+
+
+def _components(n: int, equations: Sequence[Equation]) -> list[tuple[list[int], list[int]]]:
+    """Variables linked through equations: (variable indices, equation indices) per component."""
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for eq in equations:
+        for c in eq.cells[1:]:
+            ra, rb = find(eq.cells[0]), find(c)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    var: dict[int, list[int]] = {}
+    for i in range(n):
+        var.setdefault(find(i), []).append(i)
+    eqs: dict[int, list[int]] = {}
+    for k, eq in enumerate(equations):
+        if eq.cells:
+            eqs.setdefault(find(eq.cells[0]), []).append(k)
+    return [(var[r], eqs.get(r, [])) for r in sorted(var)]
+
+
+def feasible_ranges(
+    lower: Sequence[float],
+    upper: Sequence[float],
+    equations: Sequence[Equation],
+    targets: Sequence[int] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The feasible interval of each target variable: min and max over ``lower ≤ x ≤ upper``, equations.
+
+    Variables linked by no equation keep their bounds. A component made of one equation with unit
+    coefficients uses the closed form of its two linear programmes; any other component is solved with
+    :func:`scipy.optimize.linprog` (HiGHS), two programmes per target. Returns ``lo``, ``hi`` (NaN for
+    variables not asked for) and ``feasible`` (False for the variables of a component whose constraints
+    admit no solution: the bounds assumed do not hold for that table).
+
+    >>> lo, hi, ok = feasible_ranges([1, 10, 0], [9, np.inf, np.inf], [Equation((0, 1), (1, 1), 11)])
+    >>> lo.tolist(), hi.tolist(), ok.tolist()
+    ([1.0, 10.0, 0.0], [1.0, 10.0, inf], [True, True, True])
+    """
+    lb = np.asarray(lower, dtype=float)
+    ub = np.asarray(upper, dtype=float)
+    n = len(lb)
+    want = np.zeros(n, dtype=bool)
+    want[list(range(n)) if targets is None else list(targets)] = True
+    lo = np.where(want, lb, np.nan)
+    hi = np.where(want, ub, np.nan)
+    feasible = np.ones(n, dtype=bool)
+    for cells, eq_ids in _components(n, equations):
+        if not eq_ids or not want[cells].any():
             continue
-        # stable sort: ties go to the first row in order
-        hidden.iloc[pool.sort_values(kind="mergesort").index[0]] = True
-    return hidden
+        eqs = [equations[k] for k in eq_ids]
+        if (
+            len(eqs) == 1
+            and all(c == 1 for c in eqs[0].coefs)
+            and len(set(eqs[0].cells)) == len(eqs[0].cells)
+        ):
+            idx = np.array(eqs[0].cells)
+            rhs = eqs[0].rhs
+            if lb[idx].sum() > rhs + _EPS or ub[idx].sum() < rhs - _EPS:
+                feasible[idx] = False
+                continue
+            lo_j, hi_j = _closed_form(rhs, lb[idx], ub[idx])
+            lo[idx] = np.where(want[idx], lo_j, np.nan)
+            hi[idx] = np.where(want[idx], hi_j, np.nan)
+            continue
+        pos = {c: k for k, c in enumerate(cells)}
+        a = np.zeros((len(eqs), len(cells)))
+        b = np.zeros(len(eqs))
+        for r, eq in enumerate(eqs):
+            for c, coef in zip(eq.cells, eq.coefs, strict=True):
+                a[r, pos[c]] += coef
+            b[r] = eq.rhs
+        bounds = [(lb[c], None if np.isinf(ub[c]) else ub[c]) for c in cells]
+        for c in cells:
+            if not want[c]:
+                continue
+            obj = np.zeros(len(cells))
+            obj[pos[c]] = 1.0
+            res_min = linprog(obj, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+            if res_min.status == 2:  # infeasible
+                feasible[cells] = False
+                lo[cells] = hi[cells] = np.nan
+                break
+            res_max = linprog(-obj, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+            lo[c] = res_min.fun if res_min.status == 0 else lb[c]
+            hi[c] = -res_max.fun if res_max.status == 0 else np.inf
+    return lo, hi, feasible
+
+
+def _closed_form(rhs: float, lb: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x_j ∈ [max(l_j, S − Σ_{i≠j} u_i), min(u_j, S − Σ_{i≠j} l_i)]`` for ``Σ x = S``, ``l ≤ x ≤ u``."""
+    inf = np.isinf(ub)
+    n_inf = int(inf.sum())
+    up_finite = float(ub[~inf].sum())
+    others_inf = (n_inf - inf.astype(int)) > 0
+    others_up = np.where(others_inf, np.inf, up_finite - np.where(inf, 0.0, ub))
+    lo = np.maximum(lb, rhs - others_up)
+    hi = np.minimum(ub, rhs - (float(lb.sum()) - lb))
+    return lo, hi
+
+
+ATTACK_COLUMNS = ("component", "level", "cluster", "sibling", "value", "state")
+
+
+def _bounds(
+    state: np.ndarray, group: np.ndarray, value: np.ndarray, threshold: float, integer: bool, rule: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader knows of each cell from its label (see the module docstring)."""
+    lab_lo, lab_hi = label_range(threshold, integer)
+    lb = np.where(state == "shown", value, 0.0)
+    ub = np.where(state == "shown", value, np.inf)
+    lb = np.where(state == "small", lab_lo, lb)
+    ub = np.where(state == "small", lab_hi, ub)
+    if rule:
+        for g in np.unique(group[state == "withheld"]):
+            in_g = group == g
+            if not (in_g & (state == "small")).any():
+                continue  # a group withheld as a whole: anything from 0 up
+            big = in_g & (state == "shown") & (value >= threshold)
+            m = float(value[big].min()) if big.any() else np.inf
+            w = in_g & (state == "withheld")
+            lb[w], ub[w] = float(threshold), m
+    return lb, ub
+
+
+def attack(cells: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The interval attack on published count tables: the feasible range of every hidden small count.
+
+    ``cells`` is one row per published cell (columns :data:`ATTACK_COLUMNS`): ``component`` (the cells
+    that share one total: a region × year × measure), ``level`` (``"cluster"`` or ``"program"``),
+    ``cluster`` (the cluster a program belongs to), ``sibling`` (the same program allocated to several
+    clusters under the ``split`` rule, whose parts are equal; ``<NA>`` otherwise), ``value`` (the true
+    count; NaN = missing in the source, outside every total) and ``state``: ``"shown"``, ``"small"``
+    (written ``<t``), ``"withheld"`` or ``"unknown"`` (hidden, or not published, with a label that says
+    nothing). The reader knows every group total of at least ``threshold``, the shown cells and the
+    bounds of each label under the published rule (module docstring); a program's cluster cell is the
+    total of its programs.
+
+    Returns the hidden cells whose true value is from 1 to threshold − 1 (index kept) with ``lo``, ``hi``
+    (the feasible interval), ``model`` (``"rule"``; ``"labels"`` where the table does not follow the
+    published rule, so only ``<t`` bounds were used) and ``protected`` (the interval covers the whole range
+    of a ``<t`` label).
+    """
+    out = []
+    for _, comp in cells.groupby("component", sort=False, dropna=False):
+        value = comp["value"].astype(float).to_numpy()
+        state = comp["state"].astype(str).to_numpy()
+        known = ~np.isnan(value)
+        target = known & (state != "shown") & (value > 0) & (value < threshold)
+        if not target.any():
+            continue
+        whole = value[known]
+        integer = bool(np.all(whole == np.round(whole)))
+        level = comp["level"].astype(str).to_numpy()
+        cluster = comp["cluster"].astype("string").fillna("").to_numpy(dtype=object)
+        group = np.where(level == "cluster", "\x00", cluster)
+        rows = np.flatnonzero(known)
+        var = {int(r): k for k, r in enumerate(rows)}
+        equations: list[Equation] = []
+        clusters = rows[level[rows] == "cluster"]
+        total = float(value[clusters].sum())
+        if len(clusters) and total >= threshold:
+            equations.append(Equation(tuple(var[int(r)] for r in clusters), (1.0,) * len(clusters), total))
+        cluster_row = {cluster[r]: int(r) for r in clusters}
+        programs = rows[level[rows] == "program"]
+        for c in np.unique(cluster[programs]):
+            members = [int(r) for r in programs if cluster[r] == c]
+            if c == "" or c not in cluster_row:
+                continue
+            idx = tuple(var[r] for r in members) + (var[cluster_row[c]],)
+            equations.append(Equation(idx, (1.0,) * len(members) + (-1.0,), 0.0))
+        sib = comp["sibling"].to_numpy(dtype=object)
+        by_sib: dict[object, list[int]] = {}
+        for r in programs:
+            if not pd.isna(sib[r]):
+                by_sib.setdefault(sib[r], []).append(int(r))
+        for members in by_sib.values():
+            for a, b in zip(members, members[1:], strict=False):
+                equations.append(Equation((var[a], var[b]), (1.0, -1.0), 0.0))
+        lab_lo, lab_hi = label_range(threshold, integer)
+        targets = [var[int(r)] for r in np.flatnonzero(target)]
+        for model in ("rule", "labels"):
+            lb, ub = _bounds(state[rows], group[rows], value[rows], threshold, integer, model == "rule")
+            lo, hi, ok = feasible_ranges(lb, ub, equations, targets)
+            if ok[targets].all():
+                break
+        found = comp.iloc[np.flatnonzero(target)].copy()
+        found["lo"] = lo[targets]
+        found["hi"] = hi[targets]
+        found["model"] = model if ok[targets].all() else "infeasible"
+        found["protected"] = _covers(found["lo"].to_numpy(), found["hi"].to_numpy(), lab_lo, lab_hi)
+        out.append(found)
+    if not out:
+        return pd.DataFrame(columns=[*cells.columns, "lo", "hi", "model", "protected"])
+    return pd.concat(out)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..privacy import suppress_counts
+from ..privacy import attack, suppress_counts
 
 MEASURES = ("enrolled", "concentrators", "completers")
 
@@ -46,7 +46,9 @@ def protect_alignment(alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
     out = suppress_counts(
         alignment.reset_index(drop=True), ["supply"], threshold, group_by=["region_id", "year"]
     )
-    out["supply_small"] = ((raw > 0) & (raw < threshold)).fillna(False).astype(bool)
+    small = ((raw > 0) & (raw < threshold)).fillna(False).astype(bool)
+    # written "<t": a small count not withheld with its whole group
+    out["supply_small"] = small & ~out["supply_withheld"].astype(bool)
     hidden = out["supply_suppressed"].astype(bool)
     for col in ("supply_share", "gap", "ratio"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hidden)
@@ -58,24 +60,31 @@ def privacy_threshold(cfg: Config) -> int:
     return int(cfg.thresholds.get("privacy_threshold", 10))
 
 
-def _count_cells(raw: pd.Series, hidden: pd.Series, source_suppressed: pd.Series, threshold: int) -> list:
+def _count_cells(
+    raw: pd.Series, hidden: pd.Series, source_suppressed: pd.Series, threshold: int, withheld: pd.Series
+) -> list:
     """Student counts as written: the number when shown, else why it is hidden (never the number).
 
-    >>> raw = pd.Series([4, 25, 30, None, None], dtype="Int64")
-    >>> hidden = pd.Series([True, True, False, True, True])
-    >>> _count_cells(raw, hidden, pd.Series([False, False, False, True, False]), 10)
-    ['<10', 'withheld', 30, 'suppressed', 'not reported']
+    ``withheld`` marks hidden cells written ``withheld`` (complementary cells, and every cell of a group
+    withheld as a whole, small counts and zeros included); other hidden counts are ``<t``.
+
+    >>> raw = pd.Series([4, 25, 30, None, None, 3], dtype="Int64")
+    >>> hidden = pd.Series([True, True, False, True, True, True])
+    >>> withheld = pd.Series([False, True, False, False, False, True])
+    >>> _count_cells(raw, hidden, pd.Series([False, False, False, True, False, False]), 10, withheld)
+    ['<10', 'withheld', 30, 'suppressed', 'not reported', 'withheld']
     """
     out: list[object] = []
-    for r, h, s in zip(raw.tolist(), hidden.tolist(), source_suppressed.tolist(), strict=True):
+    cells = zip(raw.tolist(), hidden.tolist(), source_suppressed.tolist(), withheld.tolist(), strict=True)
+    for r, h, s, w in cells:
         if not bool(h):
             out.append(_py(r))
         elif r is None or pd.isna(r):
             out.append("suppressed" if bool(s) else "not reported")
-        elif 0 < float(r) < threshold:
-            out.append(f"<{threshold}")
-        else:
+        elif bool(w) or not 0 < float(r) < threshold:
             out.append("withheld")
+        else:
+            out.append(f"<{threshold}")
     return out
 
 
@@ -98,65 +107,86 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     t = privacy_threshold(cfg)
     measure = cfg.supply_measure
 
-    # alignment: primary + complementary per region × year, derived measures hidden with the count
-    al_raw = tables["alignment"]
-    al_raw = al_raw[al_raw["year"] == cfg.year].reset_index(drop=True)
-    al = protect_alignment(al_raw, t)
-    al_hidden = al["supply_suppressed"].astype(bool)
-
-    # supply by cluster: every count column per region × year
+    # supply by cluster: every count column per region × year (the clusters add up to the region's total)
     sup_raw = tables["supply"].reset_index(drop=True)
     counts = [m for m in MEASURES if m in sup_raw.columns]
     sup = suppress_counts(sup_raw, counts, t, group_by=["region_id", "year"])
+    sup_key = _keys(sup, ["region_id", "year", "cluster_code"])
 
-    # a cluster count hidden on one sheet is hidden on the other (the union keeps 0 or ≥ 2 hidden per group)
+    # alignment (analysis year): the same cells as the supply table's, so a cell hidden on one sheet is
+    # hidden on the other, written "withheld" if either withholds it (hiding more cells of at least t as
+    # withheld only widens the ranges a reader can work out)
+    al_raw = tables["alignment"]
+    al_raw = al_raw[al_raw["year"] == cfg.year].reset_index(drop=True)
+    al = protect_alignment(al_raw, t)
+    raw_supply = pd.to_numeric(al_raw["supply"], errors="coerce")
+    al_hidden = al["supply_suppressed"].astype(bool)
+    al_withheld = al["supply_withheld"].astype(bool)
     if measure in counts:
         al_key = _keys(al.assign(year=cfg.year), ["region_id", "year", "cluster_code"])
-        sup_key = _keys(sup, ["region_id", "year", "cluster_code"])
-        sup_hidden_keys = set(sup_key[sup[f"{measure}_suppressed"].astype(bool)])
-        al_hidden = al_hidden | al_key.isin(sup_hidden_keys)
-        extra = sup_key.isin(set(al_key[al_hidden])) & (sup["year"] == cfg.year)
-        sup[f"{measure}_suppressed"] = sup[f"{measure}_suppressed"].astype(bool) | extra
-        sup[measure] = sup[measure].mask(sup[f"{measure}_suppressed"])
+        sup_hidden = sup[f"{measure}_suppressed"].astype(bool)
+        sup_withheld = sup[f"{measure}_withheld"].astype(bool)
+        al_hidden = al_hidden | al_key.isin(set(sup_key[sup_hidden]))
+        al_withheld = al_withheld | al_key.isin(set(sup_key[sup_withheld]))
+        this_year = sup["year"] == cfg.year
+        sup_hidden = sup_hidden | (sup_key.isin(set(al_key[al_hidden])) & this_year)
+        sup_withheld = sup_withheld | (sup_key.isin(set(al_key[al_withheld])) & this_year)
+        sup[f"{measure}_suppressed"] = sup_hidden
+        sup[f"{measure}_withheld"] = sup_withheld & pd.to_numeric(sup_raw[measure], errors="coerce").notna()
+        sup[measure] = sup[measure].mask(sup_hidden)
+    src = _source_flag(sup_raw)
+    for m in counts:
+        raw = pd.to_numeric(sup_raw[m], errors="coerce")
+        sup[f"{m}_text"] = _count_cells(raw, sup[f"{m}_suppressed"], src, t, sup[f"{m}_withheld"])
+    al_withheld = al_withheld & raw_supply.notna()
     al["supply_suppressed"] = al_hidden
+    al["supply_withheld"] = al_withheld
+    al["supply_small"] = (al_hidden & ~al_withheld & (raw_supply > 0) & (raw_supply < t)).fillna(False)
+    al["supply_small"] = al["supply_small"].astype(bool)
     al["supply"] = pd.to_numeric(al["supply"], errors="coerce").astype("Float64").mask(al_hidden)
     for col in ("supply_share", "gap", "ratio"):
         al[col] = pd.to_numeric(al[col], errors="coerce").astype("Float64").mask(al_hidden)
-    raw_supply = pd.to_numeric(al_raw["supply"], errors="coerce")
     total = raw_supply.groupby(al_raw["region_id"]).transform(lambda s: s.sum(min_count=1))
     small_total = total.isna() | ((total > 0) & (total < t))
     # a region total below the threshold: the demand equivalent (share × total) and the gap of a zero cell
     # (= its demand equivalent) would give the total back
     for col in ("demand_equivalent", "gap", "ratio"):
         al[col] = pd.to_numeric(al[col], errors="coerce").astype("Float64").mask(small_total)
-    al_src = al_raw["suppressed"].astype(bool) if "suppressed" in al_raw else pd.Series(False, index=al.index)
-    al["supply_text"] = _count_cells(raw_supply, al_hidden, al_src, t)
-    for m in counts:
-        src = sup_raw["suppressed"].astype(bool) if "suppressed" in sup_raw else pd.Series(False, sup.index)
-        sup[f"{m}_text"] = _count_cells(
-            pd.to_numeric(sup_raw[m], errors="coerce"), sup[f"{m}_suppressed"], src, t
-        )
+    al["supply_text"] = _count_cells(raw_supply, al_hidden, _source_flag(al_raw), t, al_withheld)
 
-    # programs: per region × year × cluster, and every program of a hidden cluster total hidden too
+    # programs: the programs of a region × year × cluster add up to the cluster's count; every program of
+    # a hidden cluster is withheld (zeros and small counts too), since a small cluster would otherwise
+    # bound its small programs
     pr_raw = tables["programs"].reset_index(drop=True)
     pcounts = [m for m in MEASURES if m in pr_raw.columns]
-    pr = suppress_counts(pr_raw, pcounts, t, group_by=["region_id", "year", "cluster_code"])
+    lone = pr_raw["cluster_code"].isna()
+    group = pr_raw["cluster_code"].astype("string").mask(lone, "\x00" + pd.Series(pr_raw.index).astype(str))
+    pr = suppress_counts(pr_raw.assign(_group=group), pcounts, t, group_by=["region_id", "year", "_group"])
+    pr = pr.drop(columns="_group")
     pr_key = _keys(pr, ["region_id", "year", "cluster_code"])
-    sup_key = _keys(sup, ["region_id", "year", "cluster_code"])
+    sibling = _siblings(pr_raw)
+    src = _source_flag(pr_raw)
     for m in pcounts:
+        raw = pd.to_numeric(pr_raw[m], errors="coerce")
         hidden = pr[f"{m}_suppressed"].astype(bool)
+        withheld = pr[f"{m}_withheld"].astype(bool)
         if f"{m}_suppressed" in sup:
-            hidden = hidden | (
-                pr_key.isin(set(sup_key[sup[f"{m}_suppressed"].astype(bool)])) & pr["cluster_code"].notna()
-            )
+            cluster_hidden = pr_key.isin(set(sup_key[sup[f"{m}_suppressed"].astype(bool)])) & ~lone
+            hidden = hidden | cluster_hidden
+            withheld = withheld | (cluster_hidden & raw.notna())
+        if sibling is not None:  # the parts of one program split over clusters are equal: hide them together
+            hidden = hidden.groupby(sibling).transform("any").astype(bool).where(sibling.notna(), hidden)
+            withheld = (withheld | (hidden & ~((raw > 0) & (raw < t)).fillna(False))) & raw.notna()
         pr[f"{m}_suppressed"] = hidden
+        pr[f"{m}_withheld"] = withheld.astype(bool)
         pr[m] = pr[m].mask(hidden)
-        src = pr_raw["suppressed"].astype(bool) if "suppressed" in pr_raw else pd.Series(False, pr.index)
-        pr[f"{m}_text"] = _count_cells(pd.to_numeric(pr_raw[m], errors="coerce"), hidden, src, t)
+        pr[f"{m}_text"] = _count_cells(raw, hidden, src, t, pr[f"{m}_withheld"])
+    if sibling is not None:
+        _withhold_unprotected(sup, sup_raw, pr, pr_raw, counts, t)
 
     # flags: severity and reason of a hidden cluster would give its count back
-    fl = tables["flags"].reset_index(drop=True).copy()
-    withheld = al_hidden & raw_supply.ge(t).fillna(False).astype(bool)
+    fl = _drop_small_notes(tables["flags"].reset_index(drop=True), pr, measure, cfg.year)
+    withheld = al_withheld | (al_hidden & raw_supply.ge(t).fillna(False).astype(bool))
     hid = set(_keys(al[al_hidden], ["region_id", "cluster_code"]))
     fkey = _keys(fl, ["region_id", "cluster_code"])
     derived = fl["flag"].isin(["OVERSUPPLIED", "UNDERSUPPLIED"]) & fkey.isin(hid)
@@ -169,6 +199,119 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     for i in fl.index[rewrite]:
         fl.loc[i, "reason"] = _withheld_reason(fl.loc[i], facts.loc[fkey[i]], measure)
     return {"alignment": al, "supply": sup, "programs": pr, "flags": fl}
+
+
+def _drop_small_notes(flags: pd.DataFrame, programs: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
+    """The flags without the SUPPRESSED note ("fewer than t") of a program whose count is written withheld.
+
+    A withheld count may be anything from 0 up; a note saying it is small would narrow it (and, through
+    the group's total, its neighbours). Ranks are renumbered within each region.
+    """
+    col = f"{measure}_withheld"
+    if flags.empty or col not in programs or not (flags["flag"] == "SUPPRESSED").any():
+        return flags.copy()
+    keys = [k for k in ("region_id", "institution", "program_name", "cip", "cluster_code") if k in flags]
+    mine = programs[programs["year"] == year] if "year" in programs else programs
+    hid = set(_keys(mine[mine[col].astype(bool)], keys))
+    fl_year = flags["year"].astype("Int64").eq(year).fillna(True) if "year" in flags else True
+    drop = (flags["flag"] == "SUPPRESSED") & fl_year & _keys(flags, keys).isin(hid)
+    out = flags[~drop].copy()
+    if drop.any() and "rank" in out:
+        out = out.sort_values(["region_id", "rank"], kind="stable")
+        out["rank"] = (out.groupby("region_id", dropna=False).cumcount() + 1).astype("int64")
+        out = out.sort_index()
+    return out.reset_index(drop=True)
+
+
+def _source_flag(df: pd.DataFrame) -> pd.Series:
+    """The ``suppressed`` marker of a raw table (suppressed in the source file), False when absent."""
+    if "suppressed" in df:
+        return df["suppressed"].fillna(False).astype(bool)
+    return pd.Series(False, index=df.index)
+
+
+def _siblings(programs: pd.DataFrame) -> pd.Series | None:
+    """The parts of one program split over several clusters (``split`` rule): a shared key, else <NA>."""
+    if not {"source_file", "source_row"} <= set(programs.columns):
+        return None
+    key = _keys(programs, ["region_id", "year", "source_file", "source_row"])
+    dup = key.duplicated(keep=False) & programs["cluster_code"].notna()
+    return key.where(dup) if bool(dup.any()) else None
+
+
+def attack_cells(
+    supply: pd.DataFrame,
+    programs: pd.DataFrame,
+    raw_supply: pd.DataFrame,
+    raw_programs: pd.DataFrame,
+    measure: str,
+) -> pd.DataFrame:
+    """The published cells of one measure as :func:`alignment.privacy.attack` reads them.
+
+    ``supply`` and ``programs`` are protected tables (with ``<measure>_suppressed`` and
+    ``<measure>_withheld``); ``raw_*`` the same rows before protection (the true values).
+    """
+
+    def state(df: pd.DataFrame, raw: pd.Series) -> np.ndarray:
+        hidden = df[f"{measure}_suppressed"].astype(bool).to_numpy()
+        withheld = df[f"{measure}_withheld"].astype(bool).to_numpy()
+        return np.where(
+            ~hidden, "shown", np.where(withheld, "withheld", np.where(raw.notna(), "small", "unknown"))
+        )
+
+    sv = pd.to_numeric(raw_supply[measure], errors="coerce")
+    pv = pd.to_numeric(raw_programs[measure], errors="coerce")
+    sib = _siblings(raw_programs)
+    matched = programs["cluster_code"].notna().to_numpy()
+    cl = pd.DataFrame(
+        {
+            "component": _keys(supply, ["region_id", "year"]).to_numpy(),
+            "level": "cluster",
+            "cluster": supply["cluster_code"].astype("string").to_numpy(),
+            "sibling": pd.NA,
+            "value": sv.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            "state": state(supply, sv),
+        }
+    )
+    pr = pd.DataFrame(
+        {
+            "component": _keys(programs, ["region_id", "year"]).to_numpy(),
+            "level": "program",
+            "cluster": programs["cluster_code"].astype("string").to_numpy(),
+            "sibling": sib.to_numpy() if sib is not None else pd.NA,
+            "value": pv.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            "state": state(programs, pv),
+        }
+    )[matched]
+    return pd.concat([cl, pr], ignore_index=True)
+
+
+def _withhold_unprotected(
+    sup: pd.DataFrame,
+    sup_raw: pd.DataFrame,
+    pr: pd.DataFrame,
+    pr_raw: pd.DataFrame,
+    counts: Sequence[str],
+    threshold: int,
+) -> None:
+    """Programs split over clusters link the clusters' groups: check them with the interval attack, and
+    withhold every program of a region × year (in place) where a small count is still not protected."""
+    comp = _keys(pr_raw, ["region_id", "year"])
+    for m in counts:
+        if f"{m}_suppressed" not in pr:
+            continue
+        found = attack(attack_cells(sup, pr, sup_raw, pr_raw, m), threshold)
+        bad = set(found.loc[~found["protected"].astype(bool), "component"])
+        if not bad:
+            continue
+        rows = comp.isin(bad) & pr_raw["cluster_code"].notna()
+        raw = pd.to_numeric(pr_raw[m], errors="coerce")
+        pr[f"{m}_suppressed"] = pr[f"{m}_suppressed"].astype(bool) | rows
+        pr[f"{m}_withheld"] = pr[f"{m}_withheld"].astype(bool) | (rows & raw.notna())
+        pr[m] = pr[m].mask(pr[f"{m}_suppressed"])
+        pr[f"{m}_text"] = _count_cells(
+            raw, pr[f"{m}_suppressed"], _source_flag(pr_raw), threshold, pr[f"{m}_withheld"]
+        )
 
 
 def _withheld_reason(flag: pd.Series, cluster: pd.Series, measure: str) -> str:
