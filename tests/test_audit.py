@@ -189,9 +189,9 @@ def _published_html(al: pd.DataFrame, sup: pd.DataFrame, pr: pd.DataFrame) -> st
 counts = st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=6)
 
 
-def _audit_random_counts(run, tmp_path_factory, regions) -> list:
-    """Build processed and published tables from region × cluster × program counts (``None`` = suppressed in
-    the source file) the way the pipeline does, publish them, and audit the published page."""
+def _processed_tables(run, regions) -> tuple:
+    """Processed tables from region × cluster × program counts (``None`` = suppressed in the source file),
+    built the way the pipeline does."""
     cfg, _, _ = run
     cfg = replace(cfg, thresholds={**cfg.thresholds, "privacy_threshold": 10})
     prog_rows, row = [], 2
@@ -221,17 +221,28 @@ def _audit_random_counts(run, tmp_path_factory, regions) -> list:
         demand_equivalent=pd.NA,
     )
     flags = pd.DataFrame(columns=["region_id", "cluster_code", "flag", "severity", "reason", "year"])
-    pub = protect_tables({"alignment": al, "supply": sup, "programs": pr, "flags": flags}, cfg)
-    root = tmp_path_factory.mktemp("prop")
-    (root / "processed").mkdir()
+    return cfg, {"alignment": al, "supply": sup, "programs": pr, "flags": flags}
+
+
+def _write_processed(root: Path, tables: dict) -> Path:
+    (root / "processed").mkdir(parents=True)
     (root / "reports").mkdir()
-    al.to_parquet(root / "processed" / "alignment.parquet")
-    sup.to_parquet(root / "processed" / "supply.parquet")
-    pr.to_parquet(root / "processed" / "programs.parquet")
+    for name in ("alignment", "supply", "programs"):
+        tables[name].to_parquet(root / "processed" / f"{name}.parquet")
+    return root / "processed"
+
+
+def _audit_random_counts(run, tmp_path_factory, regions) -> list:
+    """Build processed and published tables from region × cluster × program counts the way the pipeline
+    does, publish them, and audit the published page."""
+    cfg, tables = _processed_tables(run, regions)
+    pub = protect_tables(tables, cfg)
+    root = tmp_path_factory.mktemp("prop")
+    processed = _write_processed(root, tables)
     (root / "reports" / "tables.html").write_text(
         _published_html(pub["alignment"], pub["supply"], pub["programs"])
     )
-    return audit_run(root / "reports", root / "processed", threshold=10)
+    return audit_run(root / "reports", processed, threshold=10)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -269,3 +280,78 @@ def test_cli_audit_exits_0_when_clean_and_1_with_findings(run, tmp_path, capsys)
         assert "note.html: page text: text '2 students'" in capsys.readouterr().out
     finally:
         (reports / "note.html").unlink()
+
+
+def _old_rule_text(values: list[int], t: int = 10) -> list[object]:
+    """How the earlier rule wrote a group: small counts "<10", and when exactly one was hidden, the smallest
+    shown positive count "withheld"."""
+    small = [0 < v < t for v in values]
+    text: list[object] = [f"<{t}" if s else v for v, s in zip(values, small, strict=True)]
+    if sum(small) == 1:
+        shown = [(v, i) for i, (v, s) in enumerate(zip(values, small, strict=True)) if not s and v > 0]
+        if shown:
+            text[min(shown)[1]] = "withheld"
+    return text
+
+
+def test_the_earlier_rule_is_caught_and_the_new_one_passes(run, tmp_path):
+    """Issue case: a cluster of 102 = 1 + 10 + 91. The earlier rule wrote "<10", "withheld" (the smallest
+    shown count, so at least 10), 91 beside the shown 102: 102 − 91 = 11 = 10 + 1 gives both back."""
+    cfg, tables = _processed_tables(run, [[[1, 10, 91], [40, 30, 25]]])
+    processed = _write_processed(tmp_path, tables)
+    old = tables["programs"].assign(completers_text=_old_rule_text([1, 10, 91]) + [40, 30, 25])
+    sup = tables["supply"].assign(completers_text=tables["supply"]["completers"].astype(int))
+    al = protect_tables(tables, cfg)["alignment"]  # clusters 102 and 95: shown either way
+    (tmp_path / "reports" / "old.html").write_text(_published_html(al, sup, old))
+    found = audit_run(tmp_path / "reports", processed, threshold=10)
+    assert [(f.file, f.location) for f in found] == [("old.html", "table 3, row 1, column 'Completers'")]
+    assert "worked out exactly" in found[0].why and "program (source row 2)" in found[0].found
+    (tmp_path / "reports" / "old.html").unlink()
+    pub = protect_tables(tables, cfg)
+    assert pub["programs"]["completers_text"].tolist() == ["<10", "withheld", "withheld", 40, 30, 25]
+    (tmp_path / "reports" / "new.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(tmp_path / "reports", processed, threshold=10) == []
+
+
+def test_a_narrowed_count_in_a_geopackage_is_found(run, tmp_path):
+    """Clusters 4 | 12 | 30 (total 46) written "<10", "withheld", 30 in a map layer: 46 − 30 = 16 with the
+    withheld count at least 10 leaves the 4 at 1 … 6."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    cfg, tables = _processed_tables(run, [[[4], [12], [30]]])
+    processed = _write_processed(tmp_path, tables)
+    layer = gpd.GeoDataFrame(
+        {
+            "region_id": "r0",
+            "year": cfg.year,
+            "cluster_code": ["c0", "c1", "c2"],
+            "supply": [None, None, 30.0],
+            "supply_text": ["<10", "withheld", "30"],
+            "supply_share": [None, None, 30 / 46],
+        },
+        geometry=[Point(0, 0)] * 3,
+        crs="EPSG:4269",
+    )
+    layer.to_file(tmp_path / "reports" / "maps.gpkg", layer="gap_by_region", driver="GPKG")
+    found = audit_run(tmp_path / "reports", processed, threshold=10)
+    assert [(f.file, f.location) for f in found] == [
+        ("maps.gpkg", "layer gap_by_region, row 1, column 'Completers'")
+    ]
+    assert "narrowed to 1–6" in found[0].why
+
+
+def test_small_counts_in_a_published_parquet_file_and_in_alt_text_are_found(run, tmp_path):
+    cfg, tables = _processed_tables(run, [[[4, 40], [30]]])
+    processed = _write_processed(tmp_path, tables)
+    tables["programs"].to_parquet(tmp_path / "reports" / "programs.parquet")
+    (tmp_path / "reports" / "chart.html").write_text(
+        '<p><img src="x.png" alt="Only 3 completers in 2024"></p>'
+    )
+    found = audit_run(tmp_path / "reports", processed, threshold=10)
+    assert ("programs.parquet", "table, row 1, column 'Completers'") in [(f.file, f.location) for f in found]
+    assert ("chart.html", "page text", "text '3 completers'") in [
+        (f.file, f.location, f.found) for f in found
+    ]

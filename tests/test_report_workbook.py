@@ -371,3 +371,27 @@ def test_path_is_returned(run, tmp_path):
     cfg, tables, _ = run
     p = write_region_workbook(str(tmp_path / "r" / "tables.xlsx"), tables, "coast", cfg=cfg)
     assert p == Path(tmp_path / "r" / "tables.xlsx") and p.stat().st_size > 10_000
+
+
+def test_small_program_note_of_a_withheld_program_is_left_out(run):
+    """A withheld count may be anything from 0 up; a "fewer than 10" note would narrow it again."""
+    cfg = run[0]
+    tables = _crafted_tables()
+    note = (
+        tables["flags"]
+        .iloc[[0]]
+        .assign(
+            program_name="P1",
+            institution="I1",
+            cip="01.0000",
+            cluster_code="a",
+            flag="SUPPRESSED",
+            severity=0.0,
+        )
+    )
+    tables["flags"] = pd.concat([note, tables["flags"]], ignore_index=True)
+    tables["flags"]["rank"] = pd.array([3, 1, 2], dtype="int64")
+    safe = protect_tables(tables, cfg)
+    assert safe["programs"]["completers_text"].iloc[0] == "withheld"
+    assert "SUPPRESSED" not in safe["flags"]["flag"].tolist()
+    assert sorted(safe["flags"]["rank"].tolist()) == [1, 2]

@@ -3,8 +3,9 @@
 :func:`audit_run` reads the run's raw tables (``data/processed/<run>/``), lists every student count at
 every published level (cluster counts per region × year × measure, program counts per region × year ×
 cluster × measure), then reads every published file under ``reports/<run>/`` — every cell of every
-sheet of every ``.xlsx``, the tables and visible text of every ``.html``, the text of every ``.pdf``
-(with ``pdftotext``) — and reports a :class:`Finding` for each way a small count (1 … threshold − 1)
+sheet of every ``.xlsx``, the tables, visible text and image alt text / titles of every ``.html``, the
+text of every ``.pdf`` (with ``pdftotext``), every layer of every GeoPackage (``.gpkg``, with sqlite3) and
+every ``.parquet`` file — and reports a :class:`Finding` for each way a small count (1 … threshold − 1)
 can be read or worked out:
 
 1. **Shown**: a number from 1 to threshold − 1 in a student-count column (``Completers``,
@@ -17,11 +18,20 @@ can be read or worked out:
    the cluster's count where it is shown). Counts the source file itself suppressed (written
    "suppressed" / "not reported") add nothing to a total and are not unknowns. Every file of the run is
    read together: a cell hidden in one file and shown in another is shown.
-3. **Derived**: the share, gap or ratio of an unknown small count is shown while the numbers that give it
+3. **Narrowed** (the interval attack, :func:`alignment.privacy.attack`): per region × year × measure, the
+   clusters add up to the region's total (taken as known whenever it is at least the threshold, however
+   it is published), the programs of a cluster add up to the cluster's count, the parts of a program split
+   over clusters are equal, and each hidden cell is bounded by its label under the published rule (``<10``:
+   1 … 9; ``withheld`` beside a ``<10`` in its group: at least 10 and at most the smallest count of at
+   least 10 still shown there; ``withheld`` in a group with no ``<10``: 0 up). Two linear programmes per
+   hidden small count give its feasible range; a range narrower than 1 … threshold − 1 is a finding
+   ("worked out exactly" when it is one value).
+4. **Derived**: the share, gap or ratio of an unknown small count is shown while the numbers that give it
    back are published: share × region total; demand equivalent − gap; ratio × demand equivalent.
-4. **Small total**: a region's total is itself from 1 to threshold − 1 and can be worked out.
+5. **Small total**: a region's total is itself from 1 to threshold − 1 and can be worked out.
 
-Only exact recovery is checked; bounds (two hidden cells summing to less than 2 × threshold) are not.
+Not modelled: relations between measures (completers ≤ enrolled), counts of flags per region, and the
+dissimilarity index (a rounded sum of absolute share differences).
 """
 
 from __future__ import annotations

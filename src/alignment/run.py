@@ -595,7 +595,8 @@ def _run_locked(
         start = time.perf_counter()
         tables = load_processed(stage_proc)
         write_state_workbook(stage_rep / "state-tables.xlsx", tables, cfg=cfg)
-        published = protect_tables(tables, cfg)["alignment"]
+        published_tables = protect_tables(tables, cfg)
+        published = published_tables["alignment"]
         with warnings_module.catch_warnings(record=True) as caught:
             warnings_module.simplefilter("always")
             counties = maps.load_counties(cfg.state_fips, cfg.inputs.geometry)
@@ -614,7 +615,8 @@ def _run_locked(
             )
             state_map_png = maps.figure_png(overview)
         warnings += [str(w.message) for w in caught if str(w.message) not in warnings]
-        summary = region_summaries(tables, inputs.regions, cfg.year)
+        # flags as published: a withheld program's "small program" note is not counted either
+        summary = region_summaries({**tables, "flags": published_tables["flags"]}, inputs.regions, cfg.year)
         try:
             year_over_year = index_changes(cfg, stage_proc, summary["region_id"])
         except (KeyError, ValueError, OSError) as exc:  # an earlier run that cannot be read is not fatal

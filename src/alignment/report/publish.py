@@ -128,6 +128,9 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
         sup_withheld = sup[f"{measure}_withheld"].astype(bool)
         al_hidden = al_hidden | al_key.isin(set(sup_key[sup_hidden]))
         al_withheld = al_withheld | al_key.isin(set(sup_key[sup_withheld]))
+        # a cluster with no programs is in no supply row: its 0 is known from that alone and stays shown
+        no_programs = ~al_key.isin(set(sup_key)) & raw_supply.eq(0).fillna(False).astype(bool)
+        al_hidden, al_withheld = al_hidden & ~no_programs, al_withheld & ~no_programs
         this_year = sup["year"] == cfg.year
         sup_hidden = sup_hidden | (sup_key.isin(set(al_key[al_hidden])) & this_year)
         sup_withheld = sup_withheld | (sup_key.isin(set(al_key[al_withheld])) & this_year)

@@ -8,8 +8,8 @@ What may be published is decided here, once, for every sheet (:func:`protect_tab
 
 - every student count goes through :func:`alignment.privacy.suppress_counts` (clusters grouped by region ×
   year, programs by region × year × cluster); a hidden count is written as ``<10`` (``0 < n < threshold``),
-  ``withheld`` (complementary suppression), ``suppressed`` (suppressed in the source file) or
-  ``not reported`` (missing in the source file);
+  ``withheld`` (complementary suppression, or a group withheld whole), ``suppressed`` (suppressed in the
+  source file) or ``not reported`` (missing in the source file);
 - the alignment table goes through :func:`alignment.report.publish.protect_alignment`, so the share, gap and
   ratio of a hidden count are blank; a cluster count hidden on one sheet is hidden on every sheet, and the
   programs of a hidden cluster total are hidden as well, so no sheet gives back what another hides;
@@ -770,13 +770,14 @@ def _readme(
         ),
         (
             "Privacy",
-            f"Student counts from 1 to {t - 1} are never shown: they are written as <{t}. When that would "
-            "leave one hidden count in a group (the clusters of a region in a year, or the programs of a "
-            "cluster), the next smallest count is hidden too and written as 'withheld', so a total minus the "
-            "shown counts cannot reveal it; the programs of a hidden cluster total are withheld as well. "
-            "'suppressed' = suppressed in the source file; 'not reported' = missing in the source file. The "
-            "share, gap, ratio and flag severity of a hidden count are left blank, since each would give the "
-            "count back. A true zero is shown.",
+            f"Student counts from 1 to {t - 1} are never shown: they are written as <{t}. Within a group "
+            "(the clusters of a region in a year, or the programs of a cluster) the smallest shown counts "
+            f"of at least {t} are hidden too and written as 'withheld' until no count written <{t} can be "
+            f"narrowed below 1 to {t - 1} from the group's total and the shown counts; where that is not "
+            "possible every count of the group is withheld, zeros included, and every program of a hidden "
+            "cluster is withheld. 'suppressed' = suppressed in the source file; 'not reported' = missing in "
+            "the source file. The share, gap, ratio and flag severity of a hidden count are left blank, "
+            "since each would give the count back. A true zero is shown unless its whole group is withheld.",
         ),
         ("Made by", f"alignment {__version__} (methods: docs/methods.md)"),
     ]
