@@ -193,7 +193,12 @@ def test_a_region_with_no_programs_is_described_as_such(hostile):
     # nothing to compare: no "suggests about 0 completers, but no program reports any"
     for table in (n.attention_table(ctx), n.full_flag_table(ctx)):
         assert not table["Why"].str.contains("suggests about").any()
-    assert n.supply_state(n.region_context(config, processed, "valley")) == "shown"
+    assert n.supply_missing_word(ctx) == "no programs"
+    assert n.flags_note(ctx).endswith(
+        "Flags that compare program counts with jobs are left out (see the summary)."
+    )
+    valley = n.region_context(config, processed, "valley")
+    assert n.supply_state(valley) == "shown" and n.supply_missing_word(valley) == "suppressed"
 
 
 def test_a_threshold_that_hides_every_count_draws_no_conclusions(hidden):

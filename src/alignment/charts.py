@@ -15,6 +15,7 @@ that says in one or two sentences what the chart shows, for the report's
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -84,7 +85,10 @@ def _legend_below(ax: Axes, own_figure: bool) -> None:
 
 
 def _missing_note(xlabel: str, what: str, missing: list[str]) -> str:
-    return f"{xlabel}\n{what}: {', '.join(plot_text(m) for m in missing)}" if missing else xlabel
+    """The axis label, then the named items it leaves out, wrapped so a long list keeps the figure's width."""
+    if not missing:
+        return xlabel
+    return xlabel + "\n" + textwrap.fill(f"{what}: {', '.join(plot_text(m) for m in missing)}", 110)
 
 
 def _supply_vs_demand_rows(alignment_region: pd.DataFrame) -> pd.DataFrame:
@@ -93,14 +97,17 @@ def _supply_vs_demand_rows(alignment_region: pd.DataFrame) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def plot_supply_vs_demand(alignment_region: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+def plot_supply_vs_demand(
+    alignment_region: pd.DataFrame, *, ax: Axes | None = None, missing: str = "suppressed"
+) -> Figure:
     """Paired horizontal bars: each cluster's share of program supply vs of regional employment.
 
     ``alignment_region`` holds the alignment rows of one region (columns
     ``cluster_code``, ``cluster_name``, ``supply_share``, ``demand_share``,
     ``supply_measure``, ``region_name``, ``year``). Clusters are sorted by
     demand share, largest at the top. A suppressed supply share is not drawn
-    and is marked "suppressed" instead of being shown as zero.
+    and is marked "suppressed" (or ``missing``, e.g. "no programs") instead of
+    being shown as zero.
     """
     rows = _supply_vs_demand_rows(alignment_region)
     name, year = _one_region(alignment_region)
@@ -134,11 +141,12 @@ def plot_supply_vs_demand(alignment_region: pd.DataFrame, *, ax: Axes | None = N
     )
     for i, value in supply.items():
         if math.isnan(value):
-            ax.text(0.5, y[i] - height / 2, "suppressed", va="center", fontsize=8, style="italic")
+            ax.text(0.5, y[i] - height / 2, missing, va="center", fontsize=8, style="italic")
     ax.set_yticks(y, [plot_text(label) for label in rows["label"]])
     ax.invert_yaxis()
-    missing = rows.loc[supply.isna(), "label"].tolist()
-    ax.set_xlabel(_missing_note("Share of the region's total (%)", "Supply suppressed", missing))
+    missing_labels = rows.loc[supply.isna(), "label"].tolist()
+    what = "Supply suppressed" if missing == "suppressed" else missing[:1].upper() + missing[1:]
+    ax.set_xlabel(_missing_note("Share of the region's total (%)", what, missing_labels))
     ax.set_title(_title("program supply vs industry demand by career cluster", name, year))
     _legend_below(ax, own)
     ax.grid(axis="x", color="0.85", linewidth=0.6)
@@ -146,7 +154,9 @@ def plot_supply_vs_demand(alignment_region: pd.DataFrame, *, ax: Axes | None = N
     return fig
 
 
-def alt_text_supply_vs_demand(alignment_region: pd.DataFrame, *, top: int = 3) -> str:
+def alt_text_supply_vs_demand(
+    alignment_region: pd.DataFrame, *, top: int = 3, missing: str = "suppressed"
+) -> str:
     """One-paragraph description of :func:`plot_supply_vs_demand` for an ``alt`` attribute.
 
     >>> t = pd.DataFrame({"region_id": ["r"], "region_name": ["North"], "year": [2024],
@@ -159,7 +169,7 @@ def alt_text_supply_vs_demand(alignment_region: pd.DataFrame, *, top: int = 3) -
     name, year = _one_region(alignment_region)
     parts = []
     for _, r in rows.iterrows():
-        s = "suppressed" if pd.isna(r["supply_share"]) else f"{100 * r['supply_share']:.1f}%"
+        s = missing if pd.isna(r["supply_share"]) else f"{100 * r['supply_share']:.1f}%"
         d = "not available" if pd.isna(r["demand_share"]) else f"{100 * r['demand_share']:.1f}%"
         parts.append(f"{r['label']}: supply {s}, demand {d}")
     where = ", ".join(p for p in (name, year) if p)

@@ -156,6 +156,19 @@ def shown_flags(ctx: RegionContext) -> pd.DataFrame:
     return fl[~fl["flag"].isin(COUNT_COMPARISON_FLAGS)]
 
 
+def supply_missing_word(ctx: RegionContext) -> str:
+    """How the supply chart marks a cluster without a share: no programs at all, or a hidden count."""
+    return {"none": "no programs", "zero": "none reported"}.get(supply_state(ctx), "suppressed")
+
+
+def flags_note(ctx: RegionContext) -> str:
+    """What a flag section says when it lists no pathway."""
+    text = f"No pathway in {escape_text(ctx.region_name)} is flagged."
+    if supply_state(ctx) != "shown":
+        text += " Flags that compare program counts with jobs are left out (see the summary)."
+    return text
+
+
 def page_title(ctx: RegionContext) -> str:
     """The page's first heading, as Markdown."""
     return f"# {escape_text(ctx.region_name)}: CTE programs and the regional labor market, {ctx.cfg.year}"
