@@ -404,8 +404,9 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def read_table(out_dir: Path, name: str) -> pd.DataFrame:
-    return pd.read_parquet(Path(out_dir) / f"{name}.parquet")
+def read_table(out_dir: Path, name: str, filters: list[tuple] | None = None) -> pd.DataFrame:
+    """A table the run wrote; ``filters`` (pyarrow's ``[(column, op, value)]``) reads only the rows wanted."""
+    return pd.read_parquet(Path(out_dir) / f"{name}.parquet", filters=filters)
 
 
 def _unmatched(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -489,6 +490,12 @@ def institution_points(cfg: Config, enrollment: pd.DataFrame, regions: pd.DataFr
     return out[INSTITUTION_COLUMNS].reset_index(drop=True)
 
 
+def _relative_names(cfg: Config, files: pd.Series) -> pd.Series:
+    """File names as the config writes them, worked out once per distinct file (a column repeats one name)."""
+    names = {f: cfg.relative(Path(f)) for f in files.dropna().unique() if isinstance(f, str)}
+    return files.map(names).fillna(files).astype("string")
+
+
 def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     """Programs mapped to regions and clusters, and supply per region × cluster × year."""
     inputs = read_inputs(cfg, {"enrollment"})
@@ -506,17 +513,13 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     unmatched = _unmatched([unmatched])
     # name files as the config does, so tables hold no machine-specific paths and reruns elsewhere are identical
     for table in (programs, unmatched):
-        table["source_file"] = table["source_file"].map(
-            lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
-        )
+        table["source_file"] = _relative_names(cfg, table["source_file"])
     write_table(unmatched, out_dir / "unmatched.parquet")
     institutions = institution_points(cfg, inputs.enrollment, inputs.regions)
     if institutions is not None:
         write_table(institutions, out_dir / "institutions.parquet")
     if migrated is not None:
-        migrated["source_file"] = migrated["source_file"].map(
-            lambda f: cfg.relative(Path(f)) if isinstance(f, str) else f, na_action="ignore"
-        )
+        migrated["source_file"] = _relative_names(cfg, migrated["source_file"])
         write_table(migrated, out_dir / "cip_migrations.parquet")
     write_table(programs, out_dir / "programs.parquet")
     return {
@@ -597,7 +600,8 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     ref = load_reference(cfg)
     supply = read_table(out_dir, "supply")
     demand = read_table(out_dir, "demand")
-    programs = read_table(out_dir, "programs")
+    # only the analysis year's programs: a multi-year extract is read a year at a time
+    year_programs = read_table(out_dir, "programs", filters=[("year", "==", cfg.year)])
     alignment = align_mod.align(
         supply,
         demand,
@@ -608,7 +612,6 @@ def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
         demand_year=cfg.industry_year,
     )
     dissimilarity = align_mod.dissimilarity(alignment)
-    year_programs = programs[programs["year"] == cfg.year]
     if inputs.oews is not None:
         state_area = cfg.state_fips
         program_wages = demand_mod.occupation_wages_for_programs(

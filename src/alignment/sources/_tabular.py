@@ -17,6 +17,7 @@ missing column names every sheet of the workbook.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, display_name
@@ -37,6 +39,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GZIP_MAGIC = b"\x1f\x8b"
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _HEADER_SCAN = 30
+_CHUNK_ROWS = 100_000
 
 
 def header_key(name: object) -> str:
@@ -125,15 +128,17 @@ def _find_header(rows: list[list[object]], hints: set[str]) -> int:
 
 def _drop_blank_and_notes(frame: pd.DataFrame, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """Drop blank rows anywhere and one-cell rows after the last row with two or more cells (notes)."""
-    filled = frame.notna() & frame.apply(
-        lambda c: c.astype("string").str.strip().ne("").fillna(False)
-    ).astype(bool)
-    counts = filled.sum(axis=1).to_numpy()
+    counts = np.zeros(len(frame), dtype=np.int32)
+    for column in frame.columns:  # one column at a time: no second copy of the table
+        text = frame[column].astype("string")
+        counts += text.str.contains(r"\S", regex=True, na=False).to_numpy(dtype=bool)
     keep = counts > 0
-    multi = [i for i, n in enumerate(counts) if n >= 2]
-    if multi:
+    multi = np.flatnonzero(counts >= 2)
+    if len(multi):
         last = multi[-1]
         keep[last + 1 :] &= counts[last + 1 :] >= 2
+    if keep.all():
+        return frame, rows
     return frame.loc[keep].reset_index(drop=True), rows.loc[keep].reset_index(drop=True)
 
 
@@ -153,18 +158,53 @@ def _unique_headers(names: list[object]) -> list[str]:
     return out
 
 
-def _read_csv(data: bytes, name: str, hints: set[str]) -> RawTable:
-    text, _ = decode_text(data)
-    del data
-    head = text.splitlines()[:_HEADER_SCAN]
+def detect_encoding(data: bytes) -> str:
+    """The encoding :func:`decode_text` would pick, found without holding a decoded copy of the whole file.
+
+    >>> detect_encoding("año".encode("cp1252")), detect_encoding(b"\\xef\\xbb\\xbfa"), detect_encoding(b"a,b")
+    ('cp1252', 'utf-8-sig', 'utf-8')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data.decode("utf-16")
+            return "utf-16"
+        except UnicodeDecodeError:
+            pass
+    view = memoryview(data)
+    step = 1 << 20
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(view), step):
+                decoder.decode(view[start : start + step])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def _read_csv(holder: list[bytes], name: str, hints: set[str]) -> RawTable:
+    """The table of a text file; ``holder`` holds its bytes alone, so they are freed once parsed."""
+    # pandas decodes the bytes itself: no decoded copy of a large file is held beside them
+    data = holder.pop()
+    encoding = detect_encoding(data)
+    sample = data[: 1 << 16]
+    if encoding == "utf-16":
+        sample = sample[: len(sample) // 2 * 2]
+    head = sample.decode(encoding, errors="ignore").splitlines()[:_HEADER_SCAN]
     try:
         sep = csv.Sniffer().sniff("\n".join(head[:10]), delimiters=",;\t|").delimiter
     except csv.Error:
         sep = ","
     header_index = _find_header([list(r) for r in csv.reader(head, delimiter=sep)], hints)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
+        # in chunks: the parser's Python strings of one chunk at a time, the table itself in Arrow strings
+        chunks = pd.read_csv(
+            io.BytesIO(data),
+            encoding=encoding,
             sep=sep,
             skiprows=header_index,
             header=None,
@@ -172,16 +212,30 @@ def _read_csv(data: bytes, name: str, hints: set[str]) -> RawTable:
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=False,
+            chunksize=_CHUNK_ROWS,
         )
+        with chunks:
+            parts = list(chunks)
+        del chunks, data
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        del parts
     except pd.errors.EmptyDataError:
         raise InputError([Problem(name, None, None, "the file is empty")]) from None
-    except pd.errors.ParserError as e:
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise InputError([Problem(name, None, None, f"cannot be read as a table ({e})")]) from None
     frame.columns = _unique_headers(list(frame.iloc[0])) if len(frame) else []
     frame = frame.iloc[1:].reset_index(drop=True)
     rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), dtype="int64")
     frame, rows = _drop_blank_and_notes(frame, rows)
+    release_memory()
     return RawTable(frame, rows, name, header_index + 1)
+
+
+def release_memory() -> None:
+    """Hand the memory Arrow keeps for reuse back to the system (after the temporaries of a large read)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _sheet_grid(sheet: object) -> list[list[object]]:
@@ -280,7 +334,9 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None, hints: Iterabl
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         msg = "old Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV"
         raise InputError([Problem(name, None, None, msg)])
-    return _read_csv(data, name, keys)
+    holder = [data]
+    del data
+    return _read_csv(holder, name, keys)
 
 
 def match_columns(

@@ -40,7 +40,7 @@ from ..codes import STATE_POSTAL, clean_text, normalize_cip_series, normalize_co
 from ..codes import normalize_state_fips as _state
 from ..errors import InputError, Problem
 from ..schemas import Enrollment
-from ._tabular import as_text, match_columns, parse_counts, read_raw, validate_as_written
+from ._tabular import as_text, match_columns, parse_counts, read_raw, release_memory, validate_as_written
 
 COUNT_COLUMNS = ("enrolled", "concentrators", "completers")
 COLUMNS = (
@@ -256,6 +256,8 @@ def read_enrollment(
     ignored = [c for c in raw.columns if c not in set(found.values())]
     table_out = validate_as_written(_program_grain(out.loc[:, list(COLUMNS)]), Enrollment, file, found)
     table_out.attrs["ignored_columns"] = ignored
+    table = raw = out = None  # the text table and the unchecked one are no longer needed
+    release_memory()
     return table_out
 
 
