@@ -206,7 +206,7 @@ def test_rerun_gives_byte_identical_tables_and_reports(demo_run):
         out = {}
         for folder in (demo_run / "data" / "processed" / "demo", demo_run / "reports" / "demo"):
             for p in sorted(folder.rglob("*")):
-                if p.suffix in {".parquet", ".html", ".xlsx"}:
+                if p.suffix in {".parquet", ".html", ".xlsx", ".pdf", ".gpkg"}:
                     out[str(p.relative_to(demo_run))] = sha256_file(p)
         return out
 

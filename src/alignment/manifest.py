@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from . import __version__
 from .atomic import write_text
 from .config import Config
+from .timestamps import run_time
 
 LIBRARIES = (
     "pandas",
@@ -96,7 +96,7 @@ def build_manifest(
         "title": cfg.title,
         "synthetic": cfg.synthetic,
         "year": cfg.year,
-        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": run_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "alignment_version": __version__,
         "libraries": library_versions(),
         "config_file": cfg.path.name,
