@@ -222,3 +222,19 @@ def test_a_threshold_that_hides_every_count_draws_no_conclusions(hidden):
         assert not table["Flag"].isin([n.FLAG_LABELS[f] for f in n.COUNT_COMPARISON_FLAGS]).any()
         assert not table["Why"].str.contains("against").any()
     assert "supply above local demand" not in summary.lower()
+
+
+def test_long_tables_are_shortened_on_the_page_and_say_where_the_rest_is():
+    """A region with thousands of programs gets a report of readable size: the first rows, then a note."""
+    from alignment.report import narrative as n
+
+    many = pd.DataFrame({"Pathway": [f"Program {i}" for i in range(n.PAGE_ROWS * 3)], "Why": "x"})
+    html = n.page_table_html(many, **n.FLAGS_REST)
+    assert html.count("<tr") == n.PAGE_ROWS + 1  # the header row and the first PAGE_ROWS rows
+    assert f"Program {n.PAGE_ROWS - 1}<" in html and f"Program {n.PAGE_ROWS}<" not in html
+    assert f"The first {n.PAGE_ROWS} of {n.PAGE_ROWS * 3} flagged pathways are shown" in html
+    assert "Flags sheet of this region's workbook" in html
+    few = many.head(n.PAGE_ROWS)
+    assert n.page_table_html(few, **n.FLAGS_REST) == n.table_html(few)
+    names = [f"District {i}" for i in range(200)]
+    assert n.name_list(names) == "District 0; District 1; District 2 and 197 more"

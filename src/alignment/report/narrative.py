@@ -283,7 +283,7 @@ def attention_table(ctx: RegionContext, n: int | None = None) -> pd.DataFrame:
         + fl["cluster_code"].astype(str)
     )
     where = fl.groupby(key, sort=False)["institution"].agg(
-        lambda s: "; ".join(sorted(set(s.dropna().astype(str))))
+        lambda s: name_list(sorted(set(s.dropna().astype(str))))
     )
     top = fl.assign(_key=key).drop_duplicates("_key").head(n)
     top["institution"] = top["_key"].map(where)
@@ -442,6 +442,54 @@ def program_occupation_table(ctx: RegionContext) -> pd.DataFrame:
             "All three": [_yes_share(v) for v in mine["share_hshwid"]],
         }
     ).reset_index(drop=True)
+
+
+#: rows of a long table shown on a report page (ranked first); the rest stay in the workbook
+PAGE_ROWS = 50
+#: names listed in one table cell before "and N more"
+CELL_NAMES = 3
+
+
+#: how the report names what a shortened table leaves out, and where the reader finds it
+FLAGS_REST = {
+    "noun": "flagged pathways",
+    "rest": "every one is on the Flags sheet of this region's workbook (tables.xlsx)",
+}
+EXCLUDED_REST = {
+    "noun": "programs left out",
+    "rest": "every one is on the Excluded sheet of this region's workbook (tables.xlsx)",
+}
+PROGRAMS_REST = {
+    "noun": "programs, those with the smallest share of high-skill, high-wage, in-demand occupations first",
+    "rest": "the others are left out to keep the report readable (analysts find every program in the run's "
+    "processed table program_occupations)",
+}
+
+
+def name_list(names: list[str], limit: int = CELL_NAMES) -> str:
+    """Names joined by "; ", the first ``limit`` of them and a count of the rest.
+
+    >>> name_list(["A SD", "B SD"]), name_list(["A", "B", "C", "D", "E"])
+    ('A SD; B SD', 'A; B; C and 2 more')
+    """
+    if len(names) <= limit:
+        return "; ".join(names)
+    return "; ".join(names[:limit]) + f" and {len(names) - limit:,} more"
+
+
+def page_table_html(df: pd.DataFrame, *, noun: str, rest: str, limit: int = PAGE_ROWS) -> str:
+    """:func:`table_html` of the first ``limit`` rows, with a sentence saying how many are not shown and where
+    they are (``rest``), so a region with thousands of programs still gets a report of readable size.
+
+    >>> html = page_table_html(pd.DataFrame({"Program": list("abc")}), noun="programs", rest="see the workbook",
+    ...                        limit=2)
+    >>> html.count("<tr"), html.split("<p")[1]
+    (3, ' class="table-note">The first 2 of 3 programs are shown; see the workbook.</p>')
+    """
+    if len(df) <= limit:
+        return table_html(df)
+    note = f"The first {limit:,} of {len(df):,} {escape_text(noun)} are shown; {rest}."
+    return table_html(df.head(limit)) + f'\n<p class="table-note">{note}</p>'
 
 
 def table_html(df: pd.DataFrame, *, reasons: bool | None = None) -> str:
