@@ -492,8 +492,9 @@ def institution_points(cfg: Config, enrollment: pd.DataFrame, regions: pd.DataFr
 
 def _relative_names(cfg: Config, files: pd.Series) -> pd.Series:
     """File names as the config writes them, worked out once per distinct file (a column repeats one name)."""
-    names = {f: cfg.relative(Path(f)) for f in files.dropna().unique() if isinstance(f, str)}
-    return files.map(names).fillna(files).astype("string")
+    codes, uniques = pd.factorize(files)
+    names = pd.array([cfg.relative(Path(f)) if isinstance(f, str) else f for f in uniques], dtype="string")
+    return pd.Series(names.take(codes, allow_fill=True), index=files.index)
 
 
 def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
@@ -505,6 +506,8 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     programs, unmatched = supply_mod.assign_programs(
         inputs.enrollment, inputs.regions, lookup, rule=cfg.cluster_rule
     )
+    institutions = institution_points(cfg, inputs.enrollment, inputs.regions)
+    inputs.enrollment = None  # the programs table has every row now
     supply = supply_mod.supply_by_cluster(programs)
     by_subcluster = supply_mod.supply_by_cluster(programs, subclusters=True)
     out_dir = Path(out_dir)
@@ -515,7 +518,6 @@ def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
     for table in (programs, unmatched):
         table["source_file"] = _relative_names(cfg, table["source_file"])
     write_table(unmatched, out_dir / "unmatched.parquet")
-    institutions = institution_points(cfg, inputs.enrollment, inputs.regions)
     if institutions is not None:
         write_table(institutions, out_dir / "institutions.parquet")
     if migrated is not None:

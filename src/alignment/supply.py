@@ -102,7 +102,7 @@ def assign_programs(
     >>> p[["cluster_code", "completers"]].values.tolist()
     [['CON', 6.0], ['MFG', 6.0]]
     """
-    enr = enrollment.copy().reset_index(drop=True)
+    enr = enrollment.reset_index(drop=True)  # a new frame: the caller's table is never changed
     for col in ("program_code", "level", "cip", "source_file"):
         if col not in enr.columns:
             enr[col] = pd.NA
@@ -202,7 +202,10 @@ def supply_by_cluster(
     [[2, 50, 13, True]]
     """
     measures = list(measures)
-    p = programs[programs["region_id"].notna() & programs["cluster_code"].notna()].copy()
+    # only the columns summed and grouped on: a state's programs table is not copied whole
+    used = ["region_id", "year", "framework", "cluster_code", "subcluster_code", "allocation_share"]
+    used = [c for c in [*used, "suppressed", *measures] if c in programs.columns]
+    p = programs.loc[programs["region_id"].notna() & programs["cluster_code"].notna(), used].copy()
     if "framework" not in p.columns:
         p["framework"] = pd.NA
     if "allocation_share" not in p.columns:
