@@ -11,6 +11,7 @@ the same cases for users.
 from __future__ import annotations
 
 import csv
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +137,26 @@ def test_validate_reports_a_bad_crosswalk(monkeypatch, capsys, tmp_path):
     path.write_text(cfg + f"crosswalks:\n  cip_cluster_extra: {bad}\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 1
     assert "unknown cluster_code 'agricultur'" in capsys.readouterr().err
+
+
+def test_validate_prints_input_warnings_and_passes(monkeypatch, capsys):
+    monkeypatch.chdir(HERE)
+    assert main(["validate", "config/I07_oews_of_2019.yml"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: config/data/oews/all_data_M2019.csv: OEWS wages of May 2019 in a 2024 run" in err
+
+
+def test_input_warnings_reach_the_data_notes(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from alignment.pipeline import input_notes_table
+    from alignment.report.narrative import _input_notes
+
+    monkeypatch.chdir(HERE)
+    cfg = load_config("config/I08_county_without_qcew.yml", root=tmp_path)
+    notes = input_notes_table(cfg, read_inputs(cfg).notes)
+    (line,) = _input_notes(SimpleNamespace(tables={"input_notes": notes}))
+    line = html.unescape(line)  # escaped for Markdown and HTML
+    assert line.startswith("- **Input warning**: data/regions_county_without_qcew.csv, row 4, column")
+    assert "county 41005" in line and "has no QCEW rows for 2024" in line
+    assert _input_notes(SimpleNamespace(tables={})) == []

@@ -124,6 +124,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(
             f"  note: {unmatched} enrollment row(s) have a CIP code with no cluster; they are reported as unmatched"
         )
+    for note in inputs.notes:  # the run goes on; the reports' data notes carry them too
+        _err(f"warning: {note}")
     _print_cip_suggestions(cfg, e, args)
     return EXIT_OK
 

@@ -560,7 +560,7 @@ def _run_locked(
                 )
             )
         failures: dict[str, str] = {}
-        warnings: list[str] = []
+        warnings: list[str] = [str(note) for note in inputs.notes]  # input warnings first
         if jobs:
             n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
             bar.set_postfix_str("region reports")

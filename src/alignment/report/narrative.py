@@ -566,6 +566,14 @@ def _migration_notes(ctx: RegionContext) -> list[str]:
     return [f"- **CIP 2010 codes**: {moved} row(s) migrated to CIP 2020 (table `cip_migrations`)."]
 
 
+def _input_notes(ctx: RegionContext) -> list[str]:
+    """The run's warnings about its inputs (table ``input_notes``: stale OEWS, a county without QCEW rows)."""
+    notes = ctx.tables.get("input_notes")
+    if notes is None or notes.empty:
+        return []
+    return [f"- **Input warning**: {escape_text(text)}" for text in notes["text"]]
+
+
 def data_notes(ctx: RegionContext) -> str:
     """Sources, vintages, suppression and what was excluded, as Markdown."""
     cfg = ctx.cfg
@@ -583,6 +591,7 @@ def data_notes(ctx: RegionContext) -> str:
         f"wage rule: {escape_text(cfg.family_wage.source)} ({escape_text(cfg.family_wage.describe())}).",
         *_occupation_notes(ctx),
         *_migration_notes(ctx),
+        *_input_notes(ctx),
         f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
         f"- **Excluded**: {n_unmatched} enrollment row(s) statewide could not be matched (bad CIP code or county); "
         "they are listed in the run's `unmatched` table.",
