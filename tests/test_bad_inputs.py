@@ -157,6 +157,6 @@ def test_input_warnings_reach_the_data_notes(monkeypatch, tmp_path):
     notes = input_notes_table(cfg, read_inputs(cfg).notes)
     (line,) = _input_notes(SimpleNamespace(tables={"input_notes": notes}))
     line = html.unescape(line)  # escaped for Markdown and HTML
-    assert line.startswith("- **Input warning**: data/regions_county_without_qcew.csv, row 4, column")
+    assert line.startswith("- **Input warning**: regions_county_without_qcew.csv, row 4, column")
     assert "county 41005" in line and "has no QCEW rows for 2024" in line
     assert _input_notes(SimpleNamespace(tables={})) == []

@@ -168,7 +168,7 @@ def test_the_demo_inputs_carry_no_warning(tmp_path):
     assert read_inputs(cfg).notes == []
 
 
-def test_input_notes_table_names_files_as_the_config_does(tmp_path):
+def test_input_notes_table_names_files_by_their_name(tmp_path):
     from alignment.errors import Problem
     from alignment.pipeline import input_notes_table
 
@@ -178,11 +178,11 @@ def test_input_notes_table_names_files_as_the_config_does(tmp_path):
     table = input_notes_table(cfg, [note])
     assert table.to_dict("records") == [
         {
-            "file": "data/regions.csv",
+            "file": "regions.csv",
             "row": 4,
             "column": "county_fips",
             "message": "county 41005 has no QCEW rows",
-            "text": "data/regions.csv, row 4, column 'county_fips': county 41005 has no QCEW rows",
+            "text": "regions.csv, row 4, column 'county_fips': county 41005 has no QCEW rows",
         }
     ]
     assert list(input_notes_table(cfg, []).columns) == ["file", "row", "column", "message", "text"]

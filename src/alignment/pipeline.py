@@ -129,12 +129,12 @@ INPUT_NOTE_COLUMNS = ["file", "row", "column", "message", "text"]
 def input_notes_table(cfg: Config, notes: list[Problem]) -> pd.DataFrame:
     """The warnings about the inputs as a table (``input_notes``, shown in each report's data notes).
 
-    ``file`` is written as the config writes it (relative to the config file), so the table holds no
-    machine-specific path; ``text`` is the whole warning as the run prints it, with that file name.
+    Files are named by their file name alone, as the data notes name every input, so the table and the
+    reports hold no folder of the machine the run was made on; ``text`` is the whole warning with that name.
     """
     rows = []
     for note in notes:
-        shown = cfg.relative(Path(note.file)) if note.file else note.file
+        shown = Path(note.file).name if note.file else note.file
         rows.append(
             {
                 "file": shown,
