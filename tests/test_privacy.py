@@ -273,3 +273,55 @@ def test_protected_groups_leave_every_small_count_its_whole_range(values, thresh
     lo, hi, ok = feasible_ranges(lb, ub, [eq, eq], targets=np.flatnonzero(small).tolist())
     assert ok.all()
     assert (lo[small] <= 1 + 1e-6).all() and (hi[small] >= threshold - 1 - 1e-6).all(), (state, lo, hi)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 40), st.sampled_from(["shown", "small", "free"])), min_size=1, max_size=4
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_fixed_cells_substituted_give_the_same_ranges_as_the_whole_linear_programme(groups, cluster_shown):
+    """Region = Σ clusters, cluster = Σ programs: the ranges :func:`feasible_ranges` finds (shown cells moved to
+    the right-hand side, components split) equal those of the whole programme solved at once."""
+    from scipy.optimize import linprog
+
+    lb, ub, equations, cluster_vars = [], [], [], []
+    for g, programs in enumerate(groups):
+        cluster_total = sum(v for v, _ in programs)
+        cv = len(lb)
+        cluster_vars.append(cv)
+        shown = cluster_shown or g % 2 == 0
+        lb.append(cluster_total if shown else 0.0)
+        ub.append(cluster_total if shown else np.inf)
+        members = []
+        for v, state in programs:
+            members.append(len(lb))
+            lo, hi = {"shown": (v, v), "small": (0, 40), "free": (0, np.inf)}[state]
+            lb.append(float(min(lo, v)))
+            ub.append(float(max(hi, v)))
+        equations.append(Equation((*members, cv), (1.0,) * len(members) + (-1.0,), 0.0))
+    total = sum(v for p in groups for v, _ in p)
+    equations.append(Equation(tuple(cluster_vars), (1.0,) * len(cluster_vars), float(total)))
+    lo, hi, ok = feasible_ranges(lb, ub, equations)
+    assert ok.all()
+    n = len(lb)
+    a = np.zeros((len(equations), n))
+    b = np.array([eq.rhs for eq in equations])
+    for r, eq in enumerate(equations):
+        for c, coef in zip(eq.cells, eq.coefs, strict=True):
+            a[r, c] += coef
+    bounds = [(lb[i], None if np.isinf(ub[i]) else ub[i]) for i in range(n)]
+    for i in range(n):
+        obj = np.zeros(n)
+        obj[i] = 1.0
+        want_lo = linprog(obj, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        want_hi = linprog(-obj, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        assert want_lo.status == 0
+        assert np.isclose(lo[i], want_lo.fun, atol=1e-6)
+        assert (np.isinf(hi[i]) and want_hi.status == 3) or np.isclose(hi[i], -want_hi.fun, atol=1e-6)

@@ -259,6 +259,7 @@ def feasible_ranges(
     lo = np.where(want, lb, np.nan)
     hi = np.where(want, ub, np.nan)
     feasible = np.ones(n, dtype=bool)
+    equations = _substitute_fixed(lb, ub, equations, feasible)
     for cells, eq_ids in _components(n, equations):
         if not eq_ids or not want[cells].any():
             continue
@@ -299,6 +300,33 @@ def feasible_ranges(
             lo[c] = res_min.fun if res_min.status == 0 else lb[c]
             hi[c] = -res_max.fun if res_max.status == 0 else np.inf
     return lo, hi, feasible
+
+
+def _substitute_fixed(
+    lb: np.ndarray, ub: np.ndarray, equations: Sequence[Equation], feasible: np.ndarray
+) -> list[Equation]:
+    """The equations with every fixed variable (``lb == ub``: a shown cell) moved to the right-hand side.
+
+    The same linear programmes, much smaller: a cluster whose total is shown no longer links its
+    programs to the region's equation, so most components become one equation (closed form). An
+    equation left with no free variable that does not hold marks its variables infeasible.
+    """
+    fixed = np.isclose(lb, ub, rtol=0.0, atol=_EPS) & np.isfinite(ub)
+    out = []
+    for eq in equations:
+        cells, coefs, rhs = [], [], eq.rhs
+        for c, coef in zip(eq.cells, eq.coefs, strict=True):
+            if fixed[c]:
+                rhs -= coef * lb[c]
+            else:
+                cells.append(c)
+                coefs.append(coef)
+        if not cells:
+            if abs(rhs) > 1e-6 * max(1.0, abs(eq.rhs)):
+                feasible[list(eq.cells)] = False
+            continue
+        out.append(Equation(tuple(cells), tuple(coefs), rhs))
+    return out
 
 
 def _closed_form(rhs: float, lb: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
