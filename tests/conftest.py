@@ -13,7 +13,11 @@ from alignment.pipeline import alignment_stage, demand_stage, supply_stage
 
 def build_demo_stages(root: Path) -> tuple[Config, dict[str, Path], Path]:
     """Generate the demo under ``root/raw`` and run the three stages (no notebooks) into ``root/processed``."""
-    paths = generate_demo(root / "raw")
+    return _run_stages(generate_demo(root / "raw"), root)
+
+
+def _run_stages(paths: dict[str, Path], root: Path) -> tuple[Config, dict[str, Path], Path]:
+    """Load the config of ``paths`` and run the three stages (no notebooks) into ``root/processed``."""
     cfg = load_config(paths["config"], root=root)
     processed = root / "processed"
     processed.mkdir()
@@ -94,14 +98,7 @@ def build_hostile_stages(
     root: Path, *, threshold: int | None = None, empty_region: str | None = None
 ) -> tuple[Config, dict[str, Path], Path]:
     """:func:`write_hostile_demo` under ``root/raw``, then the three stages into ``root/processed``."""
-    paths = write_hostile_demo(root / "raw", threshold=threshold, empty_region=empty_region)
-    cfg = load_config(paths["config"], root=root)
-    processed = root / "processed"
-    processed.mkdir()
-    demand_stage(cfg, processed)
-    supply_stage(cfg, processed)
-    alignment_stage(cfg, processed)
-    return cfg, paths, processed
+    return _run_stages(write_hostile_demo(root / "raw", threshold=threshold, empty_region=empty_region), root)
 
 
 @pytest.fixture(scope="session", name="write_hostile_demo")

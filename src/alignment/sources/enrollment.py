@@ -262,16 +262,7 @@ def read_enrollment(
 
 
 #: the columns that make one program of one year: rows equal in these are added up
-PROGRAM_KEY = [
-    "institution",
-    "county_fips",
-    "program_code",
-    "program_name",
-    "cip",
-    "cip_raw",
-    "level",
-    "year",
-]
+PROGRAM_KEY = list(COLUMNS[: COLUMNS.index("year") + 1])
 
 
 def _program_grain(out: pd.DataFrame) -> pd.DataFrame:
