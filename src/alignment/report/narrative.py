@@ -460,7 +460,7 @@ EXCLUDED_REST = {
     "rest": "every one is on the Excluded sheet of this region's workbook (tables.xlsx)",
 }
 PROGRAMS_REST = {
-    "noun": "programs, those with the smallest share of high-skill, high-wage, in-demand occupations first",
+    "noun": "programs (those with the smallest share of high-skill, high-wage, in-demand occupations first)",
     "rest": "the others are left out to keep the report readable (analysts find every program in the run's "
     "processed table program_occupations)",
 }
