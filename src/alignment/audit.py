@@ -50,6 +50,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from .constants import WITHHELD, privacy_threshold
 from .privacy import attack
 
 MEASURES = ("enrolled", "concentrators", "completers")
@@ -478,7 +479,7 @@ def _state(key: Key, known: _Known) -> str:
     labels = known.labels.get(key, set())
     if any(_SMALL_LABEL.match(label) for label in labels):
         return "small"
-    return "withheld" if "withheld" in labels else "unknown"
+    return "withheld" if WITHHELD in labels else "unknown"
 
 
 def _intervals(raw: _Raw, known: _Known, already: set[str]) -> list[Finding]:
@@ -611,7 +612,7 @@ def audit_run(
             manifest = json.loads(m.read_text(encoding="utf-8"))
             break
     if threshold is None:
-        threshold = int((manifest.get("thresholds") or {}).get("privacy_threshold", 10))
+        threshold = privacy_threshold(manifest.get("thresholds"))
     raw = _load_raw(processed_dir, threshold, manifest.get("year"))
     known, notes = _Known(), notes if notes is not None else []
     out: list[Finding] = []

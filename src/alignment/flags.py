@@ -33,12 +33,9 @@ count could be computed.
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
-import yaml
 
-from .paths import PRESETS_DIR
+from .constants import FLAG_CODES, default_thresholds
 from .privacy import format_count, is_small
 
 __all__ = ["FLAG_COLUMNS", "FLAG_ORDER", "default_thresholds", "flag_pathways", "rank_pathways"]
@@ -55,31 +52,8 @@ FLAG_COLUMNS = [
     "severity",
     "reason",
 ]
-FLAG_ORDER = [
-    "BELOW_FAMILY_WAGE",
-    "FEW_HSHWID_JOBS",
-    "LOW_DEMAND",
-    "OVERSUPPLIED",
-    "UNDERSUPPLIED",
-    "UNMATCHED_PROGRAM",
-    "SUPPRESSED",
-]
+FLAG_ORDER = list(FLAG_CODES)
 _PROGRAM_KEYS = ["institution", "county_fips", "program_code", "program_name", "cip", "level", "year"]
-
-
-@cache
-def _default_file() -> dict[str, float]:
-    with (PRESETS_DIR / "default.yml").open(encoding="utf-8") as fh:
-        return dict(yaml.safe_load(fh))
-
-
-def default_thresholds() -> dict[str, float]:
-    """The thresholds of the ``default`` preset (``presets/default.yml``).
-
-    >>> default_thresholds()["privacy_threshold"]
-    10
-    """
-    return dict(_default_file())
 
 
 def _severity(x: float) -> float:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import normalize_soc_series
+from .constants import HOURS_PER_YEAR, NATION_OEWS_AREA
 from .errors import InputError, Problem
 from .reference import load_clusters
 
@@ -41,8 +42,6 @@ __all__ = [
 ]
 
 ALLOCATION_MODES = ("duplicate", "equal", "weighted")
-HOURS_PER_YEAR = 2080
-NATION_OEWS_AREA = "99"
 COUNT_COLUMNS = ("enrolled", "concentrators", "completers")
 DEMAND_COLUMNS = [
     "region_id",

@@ -22,6 +22,7 @@ from . import reference
 from . import supply as supply_mod
 from .atomic import atomic_path
 from .config import Config
+from .constants import NATION_OEWS_AREA
 from .criteria import classify_occupations
 from .errors import InputError, Problem
 from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
@@ -720,7 +721,7 @@ def regions_with_oews_areas(cfg: Config, inputs: Inputs, weights: pd.Series | No
         area = area.fillna(pd.Series(derived["oews_area"].to_numpy(), index=regions.index, dtype="string"))
     state = cfg.state_fips
     area = area.where(area.isin(areas))
-    area = area.fillna(state if state in areas else occ_mod.NATION_OEWS_AREA)
+    area = area.fillna(state if state in areas else NATION_OEWS_AREA)
     regions["oews_area"] = area.astype("string")
     totals = (
         oews[(oews["soc"] == "00-0000")].drop_duplicates("area_code").set_index("area_code")["employment"]

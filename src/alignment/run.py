@@ -35,6 +35,7 @@ from . import cache as run_cache
 from .audit import audit_run
 from .codes import slugify
 from .config import Config
+from .constants import INDEX_FLAG_LABELS, privacy_threshold
 from .errors import InputError
 from .folders import check_output_folders, is_owned, mark, remove_owned, replace_owned
 from .manifest import build_manifest, write_json
@@ -48,15 +49,6 @@ STAGE_NOTEBOOKS: tuple[tuple[str, str], ...] = (
 )
 REGION_NOTEBOOK = "04_region_report.ipynb"
 KERNEL = "python3"
-INDEX_FLAG_LABELS = {
-    "UNDERSUPPLIED": "Undersupplied clusters",
-    "OVERSUPPLIED": "Oversupplied pathways",
-    "LOW_DEMAND": "Low-demand pathways",
-    "BELOW_FAMILY_WAGE": "Below family wage",
-    "FEW_HSHWID_JOBS": "Few high-skill, high-wage, in-demand jobs",
-    "UNMATCHED_PROGRAM": "Unmatched programs",
-    "SUPPRESSED": "Small programs",
-}
 
 
 class NotebookParameterError(ValueError):
@@ -648,7 +640,7 @@ def _run_locked(
         write_json(stage_proc / "manifest.json", manifest)
         stages["index"] = time.perf_counter() - start
         start = time.perf_counter()
-        findings = audit_run(stage_rep, stage_proc, int(cfg.thresholds.get("privacy_threshold", 10)))
+        findings = audit_run(stage_rep, stage_proc, privacy_threshold(cfg.thresholds))
         if findings:  # never publish a run from which a small student count can be read or worked out
             remove_owned(stage_proc)
             remove_owned(stage_rep)

@@ -31,6 +31,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from .constants import FLAG_CODES
 from .errors import InputError, Problem, display_name
 
 CIP_PATTERN = r"^\d{2}\.\d{4}$"
@@ -338,17 +339,6 @@ class Alignment(pa.DataFrameModel):
         unique = ["region_id", "cluster_code"]
 
 
-FLAG_CODES = [
-    "LOW_DEMAND",
-    "OVERSUPPLIED",
-    "UNDERSUPPLIED",
-    "BELOW_FAMILY_WAGE",
-    "FEW_HSHWID_JOBS",
-    "UNMATCHED_PROGRAM",
-    "SUPPRESSED",
-]
-
-
 class Flags(pa.DataFrameModel):
     """Flagged programs and clusters with severity and a one-sentence reason (flags.flag_pathways)."""
 
@@ -359,7 +349,7 @@ class Flags(pa.DataFrameModel):
     program_name: Series[str] = pa.Field(nullable=True)
     cip: Series[str] = pa.Field(nullable=True)
     cluster_code: Series[str] = pa.Field(nullable=True)
-    flag: Series[str] = pa.Field(isin=FLAG_CODES)
+    flag: Series[str] = pa.Field(isin=list(FLAG_CODES))
     severity: Series[float] = pa.Field(ge=0)
     reason: Series[str] = pa.Field(str_length={"min_value": 1})
 

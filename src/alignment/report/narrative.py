@@ -20,23 +20,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config, load_config
+from ..constants import FLAG_LABELS, WITHHELD, privacy_threshold
 from ..criteria import criteria_in_use
 from ..pipeline import load_processed
 from ..privacy import format_count
 from ..safe_text import code_text, escape_text, plain_text
 from ..sources.regions import read_regions
 from .publish import protect_tables
-
-FLAG_LABELS = {
-    "UNDERSUPPLIED": "Demand with little or no program",
-    # not "More students …": beside a cell ending in a digit ("… SD 1") that would read as a small count
-    "OVERSUPPLIED": "Supply above local demand",
-    "LOW_DEMAND": "Low local demand",
-    "BELOW_FAMILY_WAGE": "Below family-supporting wage",
-    "FEW_HSHWID_JOBS": "Few high-skill, high-wage, in-demand jobs",
-    "UNMATCHED_PROGRAM": "Program not matched to a cluster",
-    "SUPPRESSED": "Small program (counts suppressed)",
-}
 
 SYNTHETIC_NOTE = (
     '**Synthetic data.** Every figure on this page is invented demo data (the synthetic "Demo State" drawn on '
@@ -62,7 +52,7 @@ class RegionContext:
 
     @property
     def threshold(self) -> int:
-        return int(self.cfg.thresholds.get("privacy_threshold", 10))
+        return privacy_threshold(self.cfg.thresholds)
 
 
 def region_context(config_path: str | Path, processed_dir: str | Path, region_id: str) -> RegionContext:
@@ -321,7 +311,7 @@ def cluster_table(ctx: RegionContext) -> pd.DataFrame:
         {
             "Cluster": al["cluster_name"].astype(str),
             f"{ctx.cfg.supply_measure.capitalize()}": [
-                f"<{t}" if small else "withheld" if hidden else format_count(v, t)
+                f"<{t}" if small else WITHHELD if hidden else format_count(v, t)
                 for v, small, hidden in zip(
                     al["supply"], al["supply_small"], al["supply_suppressed"], strict=True
                 )
@@ -671,7 +661,7 @@ def gap_small_multiples_alt_text(ctx: RegionContext) -> str:
         rows = al[al["cluster_code"] == code]
         name = str(rows["cluster_name"].iloc[0]) if len(rows) else code
         mine = rows[rows["region_id"] == ctx.region_id]["gap"]
-        here = f"{float(mine.iloc[0]):+,.0f}" if len(mine) and pd.notna(mine.iloc[0]) else "withheld"
+        here = f"{float(mine.iloc[0]):+,.0f}" if len(mine) and pd.notna(mine.iloc[0]) else WITHHELD
         known = rows.dropna(subset=["gap"])
         widest = known.sort_values("gap", ascending=False, kind="mergesort").head(1)
         top = (
@@ -695,7 +685,7 @@ def gap_map_alt_text(ctx: RegionContext) -> str:
         return "Map of the state's regions; no gap could be computed."
     name = str(al["cluster_name"].iloc[0])
     parts = [
-        f"{r.region_name}: {r.gap:+,.0f}" if pd.notna(r.gap) else f"{r.region_name}: withheld"
+        f"{r.region_name}: {r.gap:+,.0f}" if pd.notna(r.gap) else f"{r.region_name}: {WITHHELD}"
         for r in al.itertuples()
     ]
     return plain_text(

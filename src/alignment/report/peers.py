@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
+from ..constants import WITHHELD
+
 PEER_COLUMNS = ["region_id", "peer_id", "rank", "distance"]
 OFFER_COLUMNS = [
     "region_id",
@@ -108,7 +110,7 @@ def _supply_text(al: pd.DataFrame, threshold: int) -> pd.Series:
     supply = pd.to_numeric(al["supply"], errors="coerce")
     return pd.Series(
         [
-            f"<{threshold}" if s else "withheld" if h else f"{v:,.0f}"
+            f"<{threshold}" if s else WITHHELD if h else f"{v:,.0f}"
             for v, s, h in zip(supply, small, hidden, strict=True)
         ],
         index=al.index,

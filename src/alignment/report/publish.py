@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..constants import WITHHELD
+from ..constants import privacy_threshold as threshold_of
 from ..privacy import attack, suppress_counts
 
 MEASURES = ("enrolled", "concentrators", "completers")
@@ -57,7 +59,7 @@ def protect_alignment(alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 def privacy_threshold(cfg: Config) -> int:
     """The run's privacy threshold: student counts from 1 to this − 1 are never published."""
-    return int(cfg.thresholds.get("privacy_threshold", 10))
+    return threshold_of(cfg.thresholds)
 
 
 def _count_cells(
@@ -82,7 +84,7 @@ def _count_cells(
         elif r is None or pd.isna(r):
             out.append("suppressed" if bool(s) else "not reported")
         elif bool(w) or not 0 < float(r) < threshold:
-            out.append("withheld")
+            out.append(WITHHELD)
         else:
             out.append(f"<{threshold}")
     return out
@@ -259,7 +261,7 @@ def attack_cells(
         hidden = df[f"{measure}_suppressed"].astype(bool).to_numpy()
         withheld = df[f"{measure}_withheld"].astype(bool).to_numpy()
         return np.where(
-            ~hidden, "shown", np.where(withheld, "withheld", np.where(raw.notna(), "small", "unknown"))
+            ~hidden, "shown", np.where(withheld, WITHHELD, np.where(raw.notna(), "small", "unknown"))
         )
 
     sv = pd.to_numeric(raw_supply[measure], errors="coerce")
