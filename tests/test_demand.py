@@ -1,5 +1,8 @@
 """Tests for demand.py: LQ, cluster employment from QCEW, regional demand, occupation wages.
 
+The LQ formula itself lives in ``alignment.lq`` (``location_quotient``, validated in tests/test_lq.py);
+the tests here check it as demand uses it, and that ``demand_by_region``'s ``lq`` column is that function.
+
 The fixture is project-made: two regions (coast = counties 41001 + 41003, valley = 41005), three
 clusters (MFG ← 311 / 31-33, HLT ← 622 / 62, CON ← 236 / 23), years 2023 and 2024, base US000.
 Expected values are computed by hand in the comments.
@@ -9,18 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from alignment.demand import (
     demand_by_region,
     industry_employment_by_cluster,
-    location_quotient,
     occupation_wages_for_programs,
     sector_of,
 )
+from alignment.lq import location_quotient, qcew_location_quotients, round_half_up
+from alignment.sources.qcew import read_qcew
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
+ANNUAL = Path(__file__).parent / "fixtures" / "qcew" / "2021.annual 01001 Autauga County, Alabama.csv"
 
 NAICS_LONG = pd.DataFrame(
     {
@@ -235,6 +241,62 @@ def test_region_lq_is_recomputed_not_averaged():
     assert region_lq != pytest.approx((county_41001 + county_41003) / 2)
 
 
+def test_demand_lq_is_lq_module_location_quotient():
+    """Every lq of demand_by_region is alignment.lq.location_quotient of the region x cluster sums, exactly."""
+    d = demand()
+    emp = industry_employment_by_cluster(qcew_fixture(), NAICS_LONG)
+    counties = REGIONS.set_index("county_fips")["region_id"]
+    local = emp[emp["area_fips"].isin(counties.index)].assign(
+        region_id=lambda x: x["area_fips"].map(counties)
+    )
+    sums = local.groupby(["region_id", "year", "cluster_code"], dropna=False)["employment"].sum(min_count=1)
+    totals = (
+        local.drop_duplicates(["area_fips", "year"]).groupby(["region_id", "year"])["total_employment"].sum()
+    )
+    base = emp[emp["area_fips"] == "US000"].set_index(["year", "cluster_code"])
+    keys = list(zip(d["region_id"], d["year"], d["cluster_code"], strict=True))
+    expected = location_quotient(
+        pd.Series([sums[k] for k in keys]),
+        pd.Series([totals[(r, y)] for r, y, _ in keys]),
+        pd.Series([base["employment"].get((y, c), pd.NA) for _, y, c in keys]),
+        pd.Series([base["total_employment"].get((y, c), pd.NA) for _, y, c in keys]),
+    )
+    assert d["lq"].notna().sum() == 12  # 2 regions x 3 clusters x 2 years
+    pd.testing.assert_series_equal(d["lq"], expected, check_names=False, check_exact=True)
+
+
+def test_demand_lq_against_a_state_base_area():
+    """The base area is the run's qcew_base_area: a state base gives the same LQs as the same numbers as US000."""
+    q = qcew_fixture()
+    q["area_fips"] = q["area_fips"].replace("US000", "41000")
+    state = demand_by_region(q, REGIONS, NAICS_LONG, base_area="41000", framework="2024")
+    pd.testing.assert_series_equal(state["lq"], demand()["lq"], check_exact=True)
+    # and a base area the table does not hold gives no LQ at all, never a number
+    assert demand_by_region(q, REGIONS, NAICS_LONG, base_area="US000")["lq"].isna().all()
+
+
+def test_demand_lq_reproduces_the_printed_bls_lq_of_the_annual_fixture():
+    """Through demand_by_region: a one-county region, manufacturing as a cluster, against a base whose
+    numbers give the LQs printed in the project's annual by-area file (as in tests/test_lq.py)."""
+    area = read_qcew(ANNUAL)
+    keep = ((area.own_code == "0") & (area.industry_code == "10")) | (area.industry_code == "31-33")
+    base = area[keep].copy()
+    base["area_fips"] = "US000"
+    base["employment"] = pd.Series([100_000_000.0, 7_142_857.0], index=base.index, dtype="Float64")
+    qcew = pd.concat([area, base], ignore_index=True)
+    naics = pd.DataFrame({"industry_code": ["31-33"], "cluster_code": ["MFG"], "share": [1.0]})
+    regions = pd.DataFrame({"county_fips": ["01001"], "region_id": ["autauga"]})
+    d = demand_by_region(qcew, regions, naics, base_area="US000")
+    mfg = d[d["cluster_code"] == "MFG"].iloc[0]
+    # suppressed 311 under a disclosed 31-33: the sector's 3,000 jobs of 20,000 go to MFG
+    assert mfg["employment"] == 3000 and mfg["suppressed_inputs"] == 1
+    printed = area.loc[(area.own_code == "5") & (area.industry_code == "31-33"), "lq_employment_published"]
+    assert round_half_up(mfg["lq"]) == 2.1 == printed.iloc[0]
+    row = qcew_location_quotients(area, base)
+    row = row[(row.own_code == "5") & (row.industry_code == "31-33")]
+    assert mfg["lq"] == row["lq_employment"].iloc[0]  # the same number as lq.py's row LQ, not just close
+
+
 # ----------------------------------------------------------------------------------- occupation wages
 
 
@@ -353,6 +415,46 @@ def test_lq_reproduces_bls_published_vermont_county_lqs():
     assert ok.sum() > 500
     close = (lq[ok].astype(float).round(2) - m.loc[ok, "lq_month3_emplvl"].astype(float)).abs() <= 0.011
     assert close.mean() > 0.99
+
+
+@pytest.mark.realdata
+def test_demand_by_region_reproduces_bls_published_vermont_county_lqs():
+    """The same check through demand_by_region: Chittenden County as a region, each private 3-digit
+    subsector as a cluster, month-3 employment of 2016 Q1 against the reconstructed U.S. base."""
+    folder = REAL / "bls-qcew"
+    county = folder / "qtrly_by_area_vt_2016" / "2016.q1-q4 50007 Chittenden County, Vermont.csv"
+    us = folder / "qtrly_by_area_us_2016_reconstructed" / "2016.q1-q4 US000 U.S. TOTAL (reconstructed).csv"
+    if not (county.is_file() and us.is_file()):
+        pytest.skip("../shared/real-data/bls-qcew is not present")
+    q = read_qcew([county, us])
+    q = q[(q["qtr"] == "1") & (q["own_code"].isin(["0", "5"]))]
+    q = q[
+        ((q["own_code"] == "0") & (q["industry_code"] == "10")) | q["industry_code"].str.fullmatch(r"\d{3}")
+    ]
+    q = q.assign(employment=q["month3_emplvl"])  # one quarter: demand's yearly value is its month 3
+    subsectors = sorted(set(q["industry_code"]) - {"10", "101", "102"})
+    naics = pd.DataFrame({"industry_code": subsectors, "cluster_code": subsectors, "share": 1.0})
+    regions = pd.DataFrame({"county_fips": ["50007"], "region_id": ["chittenden"]})
+    d = demand_by_region(q, regions, naics, base_area="US000").set_index("cluster_code")
+
+    rows = q[(q["area_fips"] == "50007") & (q["own_code"] == "5") & ~q["suppressed"]]
+    rows = rows[rows["industry_code"].isin(subsectors)].set_index("industry_code")
+    published = rows["lq_month3_emplvl"].astype(float)
+    ok = published.notna() & d.loc[published.index, "lq"].notna().to_numpy()
+    assert ok.sum() == len(rows) == 68
+    ours = round_half_up(d.loc[published.index[ok], "lq"].to_numpy(dtype=float))
+    assert (np.abs(ours - published[ok].to_numpy()) < 0.005).all()  # all 68 exact at 2 decimals
+    # and the very numbers lq.py computes for those QCEW rows
+    base = q[q["area_fips"] == "US000"]
+    area = q[q["area_fips"] == "50007"]
+    by_row = qcew_location_quotients(area, base, measures=["month3_emplvl"])
+    by_row = by_row[(by_row["own_code"] == "5") & by_row["industry_code"].isin(subsectors)]
+    by_row = by_row.set_index("industry_code")["lq_month3_emplvl"]
+    disclosed = rows.index
+    np.testing.assert_array_equal(
+        d.loc[disclosed, "lq"].to_numpy(dtype=float, na_value=np.nan),
+        by_row[disclosed].to_numpy(dtype=float, na_value=np.nan),
+    )
 
 
 def test_demand_matches_schema():

@@ -1,8 +1,9 @@
 """Demand: regional industry employment rolled into career clusters, and occupation wages for programs.
 
 Industry side (QCEW): ``industry_employment_by_cluster`` turns QCEW rows into employment per area ×
-year × cluster, ``demand_by_region`` sums counties into regions and computes shares, location quotients,
-growth and pay. Occupation side (OEWS): ``occupation_wages_for_programs`` gives each program the median
+year × cluster, ``demand_by_region`` sums counties into regions and computes shares, location quotients
+(with :func:`alignment.lq.location_quotient`, the formula validated against BLS's published LQs), growth
+and pay. Occupation side (OEWS): ``occupation_wages_for_programs`` gives each program the median
 wage of the occupations its CIP leads to.
 
 Extensive columns (summed over counties, industries and ownerships): ``employment``,
@@ -14,22 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
+
+from .constants import HOURS_PER_YEAR, NATION_OEWS_AREA
+from .lq import location_quotient
 
 __all__ = [
     "DEMAND_COLUMNS",
-    "HOURS_PER_YEAR",
     "demand_by_region",
     "industry_employment_by_cluster",
     "link_occupation_wages",
-    "location_quotient",
     "occupation_wages_for_programs",
     "sector_of",
 ]
 
-HOURS_PER_YEAR = 2080
-NATION_OEWS_AREA = "99"
 DETAIL_OWNERSHIPS = ("1", "2", "3", "5")
 BLS_DOMAINS = ("101", "102")
 _SECTOR_ALIASES = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "44-45"}
@@ -49,42 +48,6 @@ DEMAND_COLUMNS = [
     "establishments",
     "suppressed_inputs",
 ]
-
-
-# ----------------------------------------------------------------------------------------- location quotient
-
-
-def location_quotient(e_area, total_area, e_base, total_base):
-    """Location quotient ``LQ = (e_area / total_area) / (e_base / total_base)`` (BLS QCEW definition).
-
-    ``e_area`` is employment of the industry (or cluster) in the area, ``total_area`` all-industry,
-    all-ownership employment of the area; ``e_base`` and ``total_base`` the same for the base area (the
-    nation). Works on scalars or aligned Series / arrays (returns ``Float64``). The result is ``<NA>`` when
-    any input is missing or when ``total_area``, ``e_base`` or ``total_base`` is 0.
-
-    For an aggregate (a cluster, a multi-county region) pass the *summed* employment: LQs are intensive
-    and must never be averaged.
-
-    >>> location_quotient(50, 1000, 2000, 100000)
-    2.5
-    >>> location_quotient(pd.Series([50, 5, pd.NA]), 1000, pd.Series([2000, 0, 10]), 100000).tolist()
-    [2.5, <NA>, <NA>]
-    """
-    scalar = all(np.ndim(x) == 0 for x in (e_area, total_area, e_base, total_base))
-    parts = [
-        pd.Series(x, dtype="Float64") if np.ndim(x) else x for x in (e_area, total_area, e_base, total_base)
-    ]
-    if scalar:
-        if any(pd.isna(x) for x in parts) or 0 in (parts[1], parts[2], parts[3]):
-            return pd.NA
-        return (float(parts[0]) / float(parts[1])) / (float(parts[2]) / float(parts[3]))
-    index = next(p.index for p in parts if isinstance(p, pd.Series))
-    cols = [p.reset_index(drop=True) if isinstance(p, pd.Series) else p for p in parts]
-    e_a, t_a, e_b, t_b = (pd.Series(c, index=range(len(index)), dtype="Float64") for c in cols)
-    bad = (t_a == 0) | (e_b == 0) | (t_b == 0)
-    lq = ((e_a / t_a) / (e_b / t_b)).mask(bad.fillna(False).astype(bool))
-    lq.index = index
-    return lq
 
 
 # --------------------------------------------------------------------------------------- industry employment
@@ -242,8 +205,10 @@ def demand_by_region(
 
     - ``employment`` = Σ county cluster employment (extensive);
     - ``share`` = employment / Σ county all-industry employment (own 0, industry 10) of the region;
-    - ``lq`` = ``location_quotient(employment, region total, base cluster employment, base total)``,
-      recomputed from the sums against ``base_area`` (never an average of county LQs);
+    - ``lq`` = :func:`alignment.lq.location_quotient` of (employment, region total, the cluster's
+      employment in ``base_area``, the all-industry total of ``base_area``), recomputed from the sums
+      (never an average of county LQs); ``base_area`` is the run's ``inputs.qcew_base_area`` (the nation
+      ``US000``, or the state), whose rows ``qcew`` must hold;
     - ``growth_1yr`` = e_t / e_(t-1) − 1 (``<NA>`` without the previous year);
       ``growth_total`` = e_t / e_first − 1 with ``growth_base_year`` = the first year of the series;
     - ``avg_annual_pay_usd`` = Σ total wages / Σ employment of the rows whose wages are known;

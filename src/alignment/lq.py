@@ -10,9 +10,13 @@ the same area and period, for every ownership row; the base row is the one with 
 year and period in the base area (the nation, ``US000``, for BLS). BLS prints the result with two decimals,
 rounded half up (:func:`round_half_up`).
 
-:func:`qcew_location_quotients` works on the industry-employment table of
-:func:`alignment.sources.qcew.read_qcew`; :func:`compare_with_published` measures how far the result
-reproduces BLS's own published LQs. ``docs/lq-validation.md`` gives the figures for every Vermont file.
+:func:`location_quotient` is the one place in the package where that formula is computed, from the four
+numbers (area value, area total, base value, base total) wherever they come from.
+:func:`qcew_location_quotients` finds them for every row of the industry-employment table of
+:func:`alignment.sources.qcew.read_qcew`; :func:`alignment.demand.demand_by_region` passes region ×
+cluster sums (counties summed into regions, industries into clusters) against the base area of the run.
+:func:`compare_with_published` measures how far the result reproduces BLS's own published LQs.
+``docs/lq-validation.md`` gives the figures for every Vermont file.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "PUBLISHED",
     "LQComparison",
     "compare_with_published",
+    "location_quotient",
     "qcew_location_quotients",
     "round_half_up",
 ]
@@ -65,7 +70,7 @@ def round_half_up(values, decimals: int = 2):
 
     Works on a scalar, an array or a Series (``<NA>`` stays ``<NA>``; a Series comes back ``Float64``).
     Binary floating point stores 1.005 as 1.00499999...; that noise (below 1e-9 of the last kept digit) is
-    removed first (below 1e-9 of the last kept digit), so a value that is a tie in decimal rounds up as a person would expect.
+    removed first, so a value that is a tie in decimal rounds up as a person would expect.
 
     >>> round_half_up(1.005), round_half_up(0.125), round_half_up(2.675), round_half_up(1.0049)
     (1.01, 0.13, 2.68, 1.0)
@@ -88,6 +93,47 @@ def round_half_up(values, decimals: int = 2):
 # ------------------------------------------------------------------------------------- location quotients
 
 
+def location_quotient(e_area, total_area, e_base, total_base):
+    """Location quotient ``LQ = (e_area / total_area) / (e_base / total_base)`` (BLS QCEW definition).
+
+    ``e_area`` is the measure (employment, ...) of the industry, cluster or series in the area,
+    ``total_area`` the all-industry, all-ownership total of the area; ``e_base`` and ``total_base`` the same
+    for the base area (the nation, or the state). Works on scalars (returns a float, or ``<NA>``) and on
+    Series / arrays, aligned by position and broadcast against scalars (returns a ``Float64`` Series with the
+    index of the first Series given). The result is ``<NA>``, never a number, when any input is missing,
+    when ``total_area``, ``e_base`` or ``total_base`` is 0 (or negative), or when it would not be finite.
+
+    For an aggregate (a cluster, a multi-county region) pass the *summed* values: LQs are intensive and
+    must never be averaged.
+
+    >>> location_quotient(50, 1000, 2000, 100000)
+    2.5
+    >>> location_quotient(pd.Series([50, 5, pd.NA]), 1000, pd.Series([2000, 0, 10]), 100000).tolist()
+    [2.5, <NA>, <NA>]
+    """
+    args = (e_area, total_area, e_base, total_base)
+    e_a, t_a, e_b, t_b = np.broadcast_arrays(*(_floats_or_scalar(x) for x in args))
+    lq = _lq(e_a, t_a, e_b, t_b)
+    if all(np.ndim(x) == 0 for x in args):
+        return pd.NA if np.isnan(lq) else float(lq)
+    index = next((x.index for x in args if isinstance(x, pd.Series)), None)
+    return pd.Series(lq, index=index, dtype="Float64")
+
+
+def _lq(e_a: np.ndarray, t_a: np.ndarray, e_b: np.ndarray, t_b: np.ndarray) -> np.ndarray:
+    """The formula on float arrays (``nan`` = missing): ``nan`` wherever the LQ is not a number."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (e_a / t_a) / (e_b / t_b)
+    bad = ~np.isfinite(lq) | ~(t_a > 0) | ~(e_b > 0) | ~(t_b > 0)
+    return np.where(bad, np.nan, lq)
+
+
+def _floats_or_scalar(value) -> np.ndarray:
+    if np.ndim(value) == 0:
+        return np.array(np.nan if pd.isna(value) else float(value))
+    return _floats(value)
+
+
 def qcew_location_quotients(
     area: pd.DataFrame,
     base: pd.DataFrame,
@@ -98,9 +144,9 @@ def qcew_location_quotients(
 
     Both frames are industry-employment tables (:func:`alignment.sources.qcew.read_qcew`); ``area`` may hold
     many areas (a state file and its county files), ``base`` exactly one (the nation). For each area row and
-    each measure ``x``::
+    each measure ``x``, :func:`location_quotient` of::
 
-        lq_x = (x_row / x[area, own 0, industry 10]) / (x_base_row / x[base, own 0, industry 10])
+        x_row, x[area, own 0, industry 10], x_base_row, x[base, own 0, industry 10]
 
     with all totals taken in the same year and period (``qtr``). The base row has the same ``own_code``,
     ``industry_code``, ``year`` and ``qtr`` (aggregation-level codes differ between areas and are not used).
@@ -168,9 +214,8 @@ def qcew_location_quotients(
         e_a, t_a = _floats(values_a[m]), _floats(total_a[m])
         e_b, t_b = _floats(value_b[m]), _floats(total_b[m])
         hidden = suppressed & (m not in DISCLOSED_WHEN_SUPPRESSED)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lq = (e_a / t_a) / (e_b / t_b)
-        bad = hidden | ~np.isfinite(lq) | ~(t_a > 0) | ~(e_b > 0) | ~(t_b > 0)
+        lq = location_quotient(e_a, t_a, e_b, t_b).to_numpy(dtype=float, na_value=np.nan)
+        bad = hidden | np.isnan(lq)
         out[f"lq_{m}"] = pd.Series(np.where(bad, np.nan, lq), dtype="Float64").mask(bad)
         notes += [
             (~hidden & np.isnan(e_a), f"no area value ({m})"),
