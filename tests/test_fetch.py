@@ -29,6 +29,7 @@ from alignment.fetch import (
     FetchOptions,
     FileSpec,
     Limits,
+    OfflineError,
     cbsa_vintage,
     check_url,
     fetch,
@@ -240,6 +241,61 @@ def redirect(location: str) -> Route:
         h.send_header("Location", location)
         h.send_header("Content-Length", "0")
         h.end_headers()
+
+    return route
+
+
+def sequence(*routes: Route) -> Route:
+    """The n-th request gets ``routes[n]`` (the last one from then on)."""
+    count = {"n": 0}
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        count["n"] += 1
+        routes[min(count["n"], len(routes)) - 1](h)
+
+    return route
+
+
+def drop(h: BaseHTTPRequestHandler) -> None:
+    """Close the connection without an answer."""
+    h.close_connection = True
+
+
+def with_header(route: Route, name: str, value: str) -> Route:
+    def wrapped(h: BaseHTTPRequestHandler) -> None:
+        original = h.end_headers
+
+        def end_headers() -> None:
+            h.send_header(name, value)
+            original()
+
+        h.end_headers = end_headers  # type: ignore[method-assign]
+        route(h)
+
+    return wrapped
+
+
+def unsized(data: bytes) -> Route:
+    """Send ``data`` without a Content-Length (the body ends when the connection closes)."""
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.end_headers()
+        with_suppressed_errors(lambda: h.wfile.write(data))
+        h.close_connection = True
+
+    return route
+
+
+def resumes_from_zero(data: bytes) -> Route:
+    """Answer a ``Range`` request with 206 but from byte 0 (a broken server)."""
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(206)
+        h.send_header("Content-Range", f"bytes 0-{len(data) - 1}/{len(data)}")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
 
     return route
 
@@ -606,6 +662,124 @@ def test_a_slow_server_times_out(server, tmp_path, good_copy):
     assert time.perf_counter() - start < 2.0
     assert result.status == "failed" and "gave up after 2 attempts" in result.message
     assert good_copy.read_bytes() == CIP_CSV
+
+
+def test_backoff_doubles_and_retry_after_is_honoured_up_to_the_cap(server, tmp_path, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    server.routes["/cip.csv"] = fail_then(CIP_CSV, failures=3, code=503)
+    result = fetch_file(
+        spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path, retries=3, backoff_s=0.5)
+    )
+    assert result.status == "downloaded" and waits == [0.5, 1.0, 2.0]
+    # Retry-After: a longer wait is honoured, capped at max_backoff_s
+    waits.clear()
+    server.routes["/cip.csv"] = sequence(
+        with_header(status(429), "Retry-After", "3"),
+        with_header(status(503), "Retry-After", "3600"),
+        static(CIP_CSV),
+    )
+    opts = options(server, tmp_path, refresh=True, backoff_s=0.5, max_backoff_s=10.0)
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), opts)
+    assert result.status == "unchanged" and waits == [3.0, 10.0]
+
+
+def test_a_dropped_connection_is_retried(server, tmp_path):
+    server.routes["/cip.csv"] = sequence(drop, drop, static(CIP_CSV))
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path))
+    assert result.status == "downloaded" and result.path.read_bytes() == CIP_CSV
+    assert len(server.hits) == 3 and leftovers(tmp_path) == []
+    server.routes["/cip.csv"] = drop
+    server.hits.clear()
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path, refresh=True))
+    assert result.status == "failed" and "gave up after 3 attempts" in result.message
+    assert "Remote end closed connection" in result.message and len(server.hits) == 3
+
+
+def test_retries_are_one_budget_for_errors_and_cut_bodies(server, tmp_path):
+    body = CIP_CSV * 40
+    server.routes["/cip.csv"] = sequence(status(503), truncated(body), static(body))
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path, retries=1))
+    assert result.status == "failed" and "closed after" in result.message
+    assert "gave up after 2 attempts" in result.message and len(server.hits) == 2
+    server.routes["/cip.csv"] = sequence(status(503), truncated(body), static(body))
+    server.hits.clear()
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path / "b", retries=2))
+    assert result.status == "downloaded" and result.path.read_bytes() == body
+    assert [h.get("Range") for h in server.hits_of("/cip.csv")] == [None, None, f"bytes={len(body) // 2}-"]
+
+
+def test_a_server_ignoring_range_sends_the_whole_file_again(server, tmp_path):
+    body = CIP_CSV * 40
+    server.routes["/cip.csv"] = sequence(truncated(body), static(body, ranges=False))
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path))
+    assert result.status == "downloaded" and result.path.read_bytes() == body  # not spliced onto the half
+    assert server.hits[1][1]["Range"] == f"bytes={len(body) // 2}-"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_resume_at_the_wrong_place_starts_over(server, tmp_path):
+    body = CIP_CSV * 40
+    server.routes["/cip.csv"] = sequence(truncated(body), resumes_from_zero(body), static(body))
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path))
+    assert result.status == "downloaded" and result.path.read_bytes() == body
+    assert [h.get("Range") for h in server.hits_of("/cip.csv")] == [None, f"bytes={len(body) // 2}-", None]
+
+
+def test_a_body_that_stalls_is_resumed(server, tmp_path):
+    body = CIP_CSV * 40
+
+    def stall(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("ETag", '"' + hashlib.sha1(body).hexdigest() + '"')
+        h.end_headers()
+        h.wfile.write(body[:1000])
+        h.wfile.flush()
+        time.sleep(1.0)  # longer than the client's timeout
+        with_suppressed_errors(lambda: h.wfile.write(body[1000:]))
+
+    server.routes["/cip.csv"] = sequence(stall, static(body))
+    opts = options(server, tmp_path, timeout_s=0.3, chunk_bytes=500)  # whole chunks arrive before the stall
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), opts)
+    assert result.status == "downloaded" and result.path.read_bytes() == body
+    assert server.hits[1][1]["Range"] == "bytes=1000-" and leftovers(tmp_path) == []
+
+
+def test_a_refused_connection_is_retried_then_reported(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once the socket is closed
+    target = FileSpec("test", "2023", "file.csv", f"http://127.0.0.1:{port}/cip.csv", CIP_EXPECT)
+    opts = FetchOptions(dest=tmp_path, allow_loopback=True, retries=1, backoff_s=0.01, timeout_s=2.0)
+    result = fetch_file(target, opts)
+    assert result.status == "failed" and "cannot connect to 127.0.0.1" in result.message
+    assert "gave up after 2 attempts" in result.message and "Traceback" not in result.message
+    assert not result.path.exists() and leftovers(tmp_path) == []
+
+
+def test_a_file_without_a_size_is_stopped_at_the_limit(server, tmp_path):
+    server.routes["/big.csv"] = unsized(CIP_CSV * 1000)
+    result = fetch_file(spec(server, "/big.csv", CIP_EXPECT, max_bytes=10_000), options(server, tmp_path))
+    assert result.status == "failed" and "passed the limit" in result.message and len(server.hits) == 1
+    assert not result.path.exists() and leftovers(tmp_path) == []
+    server.routes["/cip.csv"] = unsized(CIP_CSV)  # under the limit: read to the end of the connection
+    result = fetch_file(spec(server, "/cip.csv", CIP_EXPECT), options(server, tmp_path))
+    assert result.status == "downloaded" and result.path.read_bytes() == CIP_CSV
+
+
+def test_a_name_that_does_not_resolve_is_not_retried(tmp_path, monkeypatch):
+    lookups: list[object] = []
+
+    def no_dns(*args: object, **kwargs: object) -> None:
+        lookups.append(args[0])
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    target = FileSpec("test", "2023", "file.csv", "https://data.bls.gov/x.csv", CIP_EXPECT)
+    with pytest.raises(OfflineError, match="cannot resolve data.bls.gov"):
+        fetch_file(target, FetchOptions(dest=tmp_path, retries=3, backoff_s=0.01))
+    assert lookups == ["data.bls.gov"]
 
 
 def test_offline_stops_the_run_with_a_message(server, tmp_path, monkeypatch, capsys):
