@@ -6,24 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from alignment.build import build
 from alignment.config import Config, load_config
 from alignment.demo import generate_demo
-from alignment.pipeline import alignment_stage, demand_stage, supply_stage
 
 
 def build_demo_stages(root: Path) -> tuple[Config, dict[str, Path], Path]:
-    """Generate the demo under ``root/raw`` and run the three stages (no notebooks) into ``root/processed``."""
+    """Generate the demo under ``root/raw`` and build its tables (no notebooks) into ``root/processed``."""
     return _run_stages(generate_demo(root / "raw"), root)
 
 
 def _run_stages(paths: dict[str, Path], root: Path) -> tuple[Config, dict[str, Path], Path]:
-    """Load the config of ``paths`` and run the three stages (no notebooks) into ``root/processed``."""
+    """Load the config of ``paths`` and build its tables (no notebooks) into ``root/processed``."""
     cfg = load_config(paths["config"], root=root)
     processed = root / "processed"
     processed.mkdir()
-    demand_stage(cfg, processed)
-    supply_stage(cfg, processed)
-    alignment_stage(cfg, processed)
+    build(cfg).write(processed)
     return cfg, paths, processed
 
 

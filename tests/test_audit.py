@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alignment.audit import Finding, audit_run
-from alignment.pipeline import load_processed
+from alignment.build import load_processed
+from alignment.publish import protect_tables
 from alignment.report import narrative
-from alignment.report.publish import protect_tables
 from alignment.report.workbook import write_region_workbook
 
 REGION = "south"

@@ -20,7 +20,7 @@ import pytest
 from alignment.cli import main
 from alignment.config import load_config
 from alignment.errors import InputError
-from alignment.pipeline import read_inputs
+from alignment.inputs import read_inputs
 from alignment.reference import load_cip_cluster
 from alignment.sources.enrollment import read_enrollment
 from alignment.sources.living_wage import read_living_wage
@@ -149,7 +149,7 @@ def test_validate_prints_input_warnings_and_passes(monkeypatch, capsys):
 def test_input_warnings_reach_the_data_notes(monkeypatch, tmp_path):
     from types import SimpleNamespace
 
-    from alignment.pipeline import input_notes_table
+    from alignment.inputs import input_notes_table
     from alignment.report.narrative import _input_notes
 
     monkeypatch.chdir(HERE)

@@ -199,6 +199,77 @@ def test_pages_open_in_headless_chromium_without_console_errors(demo_run, tmp_pa
         assert "<h1" in proc.stdout
 
 
+def _tree_digests(*folders: Path) -> dict[str, str]:
+    """sha256 of every file under the folders (hidden staging folders included, so nothing escapes)."""
+    return {
+        str(p.relative_to(folder.parent)): sha256_file(p)
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_notebooks_kept_or_viewed_later_change_nothing(demo_run, tmp_path):
+    """Notebooks are views: executing 01-03 against the published run, and re-executing a region report kept
+    with the run (as an analyst would in JupyterLab, with the parameters it was run with), writes nothing
+    under data/processed/demo or reports/demo."""
+    import papermill
+
+    from alignment.paths import NOTEBOOKS_DIR
+    from alignment.views import VIEW_NOTEBOOKS
+
+    processed, reports = demo_run / "data" / "processed" / "demo", demo_run / "reports" / "demo"
+    before = _tree_digests(processed, reports, demo_run / "data" / "processed", demo_run / "reports")
+    for name in VIEW_NOTEBOOKS:
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / name),
+            str(tmp_path / name),
+            parameters={"processed_dir": str(processed)},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(NOTEBOOKS_DIR),
+        )
+    kept = processed / "notebooks" / "04_region_report_metro.ipynb"
+    assert json.loads(kept.read_text())["metadata"]["papermill"]["parameters"]["processed_dir"] == str(
+        processed.resolve()
+    ), "the kept notebook must name the published folder, not the staging folder it ran in"
+    papermill.execute_notebook(
+        str(kept), str(tmp_path / kept.name), kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
+    after = _tree_digests(processed, reports, demo_run / "data" / "processed", demo_run / "reports")
+    assert before == after
+
+
+def table_digest(df: pd.DataFrame) -> str:
+    """sha256 of a table's columns, dtypes kind and values (floats to 9 significant digits)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in df.columns:
+        col = df[name]
+        if pd.api.types.is_float_dtype(col.dtype):
+            col = col.astype("float64").map(lambda v: "" if pd.isna(v) else f"{v:.9g}")
+        elif col.dtype == object and any(isinstance(v, bytes) for v in col):  # geometry as WKB
+            col = col.map(lambda v: v.hex() if isinstance(v, bytes) else v)
+        h.update(f"{name}:{col.dtype.kind}".encode())
+        h.update(pd.util.hash_pandas_object(col.astype("string"), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def test_demo_tables_equal_the_stored_baseline(demo_run):
+    """The demo's tables have the content recorded in tests/baselines/demo_tables.json (made before the
+    build chain replaced the stage notebooks). After a deliberate change of a table, regenerate the file
+    with ``ALIGNMENT_UPDATE_BASELINE=1`` and say why in the commit."""
+    processed = demo_run / "data" / "processed" / "demo"
+    stored_path = Path(__file__).parent / "baselines" / "demo_tables.json"
+    now = {p.stem: table_digest(pd.read_parquet(p)) for p in sorted(processed.glob("*.parquet"))}
+    if os.environ.get("ALIGNMENT_UPDATE_BASELINE") == "1":
+        stored_path.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    stored = json.loads(stored_path.read_text(encoding="utf-8"))
+    changed = sorted(k for k in stored if now.get(k) != stored[k])
+    assert not changed, f"tables differ from the stored baseline: {changed}"
+
+
 def test_rerun_gives_byte_identical_tables_and_reports(demo_run):
     """Same inputs, same outputs: only the manifest carries a time stamp. Runs last: it replaces the run."""
 

@@ -22,7 +22,7 @@ from PIL import Image
 from shapely.geometry import box
 
 from alignment import maps
-from alignment.report.publish import protect_tables
+from alignment.publish import protect_tables
 
 HAS_PLOTLY_GEO = importlib.util.find_spec("_plotly_geo") is not None
 

@@ -1,13 +1,16 @@
-"""Notebooks: committed without outputs, a tagged parameters cell first, and parameter names checked."""
+"""Notebooks: committed without outputs, a tagged parameters cell first, parameter names checked, and each
+paired with a jupytext percent script (the diffable copy) that says the same."""
 
 import json
 
+import jupytext
 import pytest
 
 from alignment.paths import NOTEBOOKS_DIR
-from alignment.run import REGION_NOTEBOOK, STAGE_NOTEBOOKS, NotebookParameterError, check_parameters
+from alignment.run import REGION_NOTEBOOK, NotebookParameterError, check_parameters
+from alignment.views import VIEW_NOTEBOOKS
 
-ALL = [nb for _, nb in STAGE_NOTEBOOKS] + [REGION_NOTEBOOK]
+ALL = [*VIEW_NOTEBOOKS, REGION_NOTEBOOK]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -24,10 +27,30 @@ def test_notebook_is_clean_and_parameterized(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_known_parameters_pass(name):
-    params = {"config_path": "c.yml", "processed_dir": "p"}
+    params = {"processed_dir": "p"}
     if name == REGION_NOTEBOOK:
-        params["region_id"] = "metro"
+        params.update(config_path="c.yml", region_id="metro")
     check_parameters(NOTEBOOKS_DIR / name, params)
+
+
+@pytest.mark.parametrize("name", VIEW_NOTEBOOKS)
+def test_views_take_no_config(name):
+    """A view reads a processed run only: a config path is refused."""
+    with pytest.raises(NotebookParameterError):
+        check_parameters(NOTEBOOKS_DIR / name, {"config_path": "c.yml", "processed_dir": "p"})
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_and_its_script_say_the_same(name):
+    """Each notebook is paired with ``<name>.py`` (jupytext percent format): edit either, then
+    ``jupytext --sync notebooks/*.ipynb``."""
+    notebook = NOTEBOOKS_DIR / name
+    script = notebook.with_suffix(".py")
+    assert script.is_file(), f"{script.name} is missing: jupytext --set-formats ipynb,py:percent {name}"
+    nb, py = jupytext.read(notebook), jupytext.read(script)
+    assert nb.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    assert [(c.cell_type, c.source) for c in nb.cells] == [(c.cell_type, c.source) for c in py.cells]
+    assert [c.metadata.get("tags", []) for c in nb.cells] == [c.metadata.get("tags", []) for c in py.cells]
 
 
 def test_unknown_parameter_is_refused_with_the_valid_names():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment.report.changes import (
+from alignment.changes import (
     PreviousRun,
     YearOverYear,
     changes_by_region,
@@ -289,10 +289,10 @@ def _tables(page: str) -> list[list[list[str]]]:
 
 @pytest.mark.slow
 def test_two_demo_runs_show_the_changes_computed_by_hand(tmp_path, monkeypatch):
+    from alignment.build import load_processed
     from alignment.config import load_config
     from alignment.demo import generate_demo
-    from alignment.pipeline import load_processed
-    from alignment.report.publish import protect_tables
+    from alignment.publish import protect_tables
     from alignment.run import run_pipeline
 
     monkeypatch.chdir(tmp_path)
@@ -416,9 +416,16 @@ def _context(tmp_path: Path):
 
 
 def test_changes_section_without_an_earlier_run_or_with_one_it_cannot_read(tmp_path):
+    from alignment.changes import year_over_year_tables
     from alignment.report.narrative import changes_section
 
     ctx = _context(tmp_path)
+
+    def compare() -> None:  # what the build keeps with the run
+        published = {"alignment": ctx.tables["published_alignment"], "flags": ctx.tables["published_flags"]}
+        ctx.tables.update(year_over_year_tables(ctx.cfg, {}, ctx.processed_dir, published=published))
+
+    compare()
     none = changes_section(ctx)
     assert none.heading == "## Since the previous year"
     assert none.text.startswith(
@@ -427,6 +434,7 @@ def test_changes_section_without_an_earlier_run_or_with_one_it_cannot_read(tmp_p
     assert none.tables == []
     # an earlier run whose tables lack what the comparison needs: the section says so, the report goes on
     _run_folder(tmp_path, "run-2023", year=2023)
+    compare()
     broken = changes_section(ctx)
     assert broken.heading == "## Since 2023"
     assert broken.text.startswith("The 2023 run (`run-2023`) was found but could not be compared")

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from alignment.publish import protect_alignment
 from alignment.report.narrative import FLAG_LABELS, table_html
-from alignment.report.publish import protect_alignment
 
 
 def _alignment() -> pd.DataFrame:

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from alignment.report.peers import has_programs, industry_mix, peer_regions, programs_peers_offer
-from alignment.report.publish import protect_alignment
+from alignment.peers import has_programs, industry_mix, peer_regions, programs_peers_offer
+from alignment.publish import protect_alignment
 
 
 def _alignment(

@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alignment.pipeline import load_processed
-from alignment.report.publish import protect_tables
+from alignment.build import load_processed
+from alignment.publish import protect_tables
 from alignment.report.workbook import (
     SHEETS,
     write_region_workbook,

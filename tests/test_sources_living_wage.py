@@ -6,13 +6,8 @@ import pandas as pd
 import pytest
 
 from alignment.errors import InputError
-from alignment.sources.living_wage import (
-    family_wage_by_region,
-    family_wage_from_median,
-    parse_adults,
-    parse_children,
-    read_living_wage,
-)
+from alignment.family_wage import family_wage_by_region, family_wage_from_median
+from alignment.sources.living_wage import parse_adults, parse_children, read_living_wage
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
 

@@ -97,9 +97,10 @@ def run_key(cfg: Config, *, code: str | None = None) -> str:
     )
 
 
-def stage_key(base: str) -> str:
-    """The key of the analysis stages (notebooks 01-03): the run key."""
-    return digest({"stages": base})
+def stage_key(base: str, *, earlier: str = "") -> str:
+    """The key of the processed tables (:func:`alignment.build.build`): the run key and the fingerprint of
+    the earlier years' runs the changes since the previous year compare with."""
+    return digest({"earlier": earlier, "stages": base})
 
 
 def region_key(

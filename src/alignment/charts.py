@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .family_wage import meets_family_wage
 from .safe_text import plain_text, plot_text
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -250,15 +251,20 @@ def _program_labels(program_wages: pd.DataFrame) -> pd.Series:
 
 
 def plot_program_wages(
-    program_wages: pd.DataFrame, family_wage_hourly: float, *, ax: Axes | None = None
+    program_wages: pd.DataFrame,
+    family_wage_hourly: float,
+    *,
+    ax: Axes | None = None,
+    floor_share: float = 1.0,
 ) -> Figure:
     """Horizontal bars of each program's hourly wage with the family-supporting threshold drawn in.
 
     ``program_wages`` has one row per program: ``program_name``,
     ``wage_hourly_usd`` (e.g. the median hourly wage of the occupations the
     program leads to) and optionally ``cip``, ``wage_flag``, ``region_name``,
-    ``year``. Programs below ``family_wage_hourly`` are vermillion and hatched;
-    programs without a wage are named in a note instead of drawn as zero.
+    ``year``. Programs that do not meet the family-supporting wage
+    (:func:`alignment.family_wage.meets_family_wage`: below ``floor_share`` × ``family_wage_hourly``)
+    are vermillion and hatched; programs without a wage are named in a note instead of drawn as zero.
     """
     rows = program_wages.assign(
         label=_program_labels(program_wages),
@@ -269,7 +275,7 @@ def plot_program_wages(
     rows = rows.reset_index(drop=True)
     own = ax is None
     fig, ax = _figure_and_axes(ax, len(rows))
-    above = rows["wage"] >= family_wage_hourly
+    above = meets_family_wage(rows["wage"], family_wage_hourly, floor_share).fillna(False).astype(bool)
     ax.barh(
         rows.index,
         rows["wage"],
@@ -311,7 +317,9 @@ def plot_program_wages(
     return fig
 
 
-def alt_text_program_wages(program_wages: pd.DataFrame, family_wage_hourly: float) -> str:
+def alt_text_program_wages(
+    program_wages: pd.DataFrame, family_wage_hourly: float, floor_share: float = 1.0
+) -> str:
     """Description of :func:`plot_program_wages`: which programs are below the threshold.
 
     >>> t = pd.DataFrame({"program_name": ["Welding", "Culinary"], "wage_hourly_usd": [31.0, 16.5]})
@@ -322,10 +330,13 @@ def alt_text_program_wages(program_wages: pd.DataFrame, family_wage_hourly: floa
         label=_program_labels(program_wages),
         wage=pd.to_numeric(program_wages["wage_hourly_usd"], errors="coerce").astype("float64"),
     )
-    below = rows[rows["wage"] < family_wage_hourly].sort_values(["wage", "label"])
+    meets = meets_family_wage(rows["wage"], family_wage_hourly, floor_share)
+    below = rows[meets.eq(False).fillna(False).astype(bool)].sort_values(["wage", "label"])
     listed = ", ".join(f"{r.label} (${r.wage:,.2f})" for r in below.itertuples())
     text = (
         f"Bar chart of hourly wages for {len(rows)} programs against a family-supporting wage of "
-        f"${family_wage_hourly:,.2f}/hour. {len(below)} program(s) below it"
+        f"${family_wage_hourly:,.2f}/hour"
+        + (f" (a program meets it at {floor_share:.0%} of it)" if floor_share != 1 else "")
+        + f". {len(below)} program(s) below it"
     )
     return plain_text(text + (f": {listed}." if listed else "."))

@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .pipeline import load_reference, read_inputs
+    from .inputs import load_reference, read_inputs
     from .reference import lookup_cip_cluster
     from .run import check_outputs
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .constants import FLAG_CODES, default_thresholds
+from .family_wage import meets_family_wage, wage_floor
 from .privacy import format_count, is_small
 
 __all__ = ["FLAG_COLUMNS", "FLAG_ORDER", "default_thresholds", "flag_pathways", "rank_pathways"]
@@ -219,22 +220,20 @@ def flag_pathways(
         w = firsts.merge(pw.drop_duplicates(keys), on=keys, how="left").merge(
             fw[fw_cols].rename(columns={"wage_hourly_usd": "family_hourly_usd"}), on="region_id", how="left"
         )
-        for _, r in w.iterrows():
-            if pd.isna(r["wage_hourly_usd"]) or pd.isna(r["family_hourly_usd"]):
-                continue
-            floor = t["wage_floor_share"] * r["family_hourly_usd"]
-            if _r(r["wage_hourly_usd"]) < _r(floor):
-                family = f" for {r['family_type']}" if pd.notna(r.get("family_type", pd.NA)) else ""
-                region = region_names.get(r["region_id"], r["region_id"])
-                share = "" if t["wage_floor_share"] == 1 else f"{t['wage_floor_share']:.0%} of "
-                add(
-                    r,
-                    "program",
-                    "BELOW_FAMILY_WAGE",
-                    1 - r["wage_hourly_usd"] / floor,
-                    f"{_label(r)} leads to jobs whose median pay is ${r['wage_hourly_usd']:.2f}/h, below "
-                    f"{share}the ${r['family_hourly_usd']:.2f}/h family-supporting wage{family} in {region}.",
-                )
+        w["meets"] = meets_family_wage(w["wage_hourly_usd"], w["family_hourly_usd"], t["wage_floor_share"])
+        for _, r in w[w["meets"].eq(False).fillna(False).astype(bool)].iterrows():
+            floor = wage_floor(r["family_hourly_usd"], t["wage_floor_share"])
+            family = f" for {r['family_type']}" if pd.notna(r.get("family_type", pd.NA)) else ""
+            region = region_names.get(r["region_id"], r["region_id"])
+            share = "" if t["wage_floor_share"] == 1 else f"{t['wage_floor_share']:.0%} of "
+            add(
+                r,
+                "program",
+                "BELOW_FAMILY_WAGE",
+                1 - r["wage_hourly_usd"] / floor,
+                f"{_label(r)} leads to jobs whose median pay is ${r['wage_hourly_usd']:.2f}/h, below "
+                f"{share}the ${r['family_hourly_usd']:.2f}/h family-supporting wage{family} in {region}.",
+            )
 
     if program_occupations is not None and len(program_occupations) and t.get("min_hshwid_share") is not None:
         keys = ["region_id", "institution", "program_name", "cip"]

@@ -598,14 +598,14 @@ def run_geopackage(
     Returns ``path``.
 
     ``published_alignment`` must be the protected table,
-    ``alignment.report.publish.protect_tables(tables, cfg)["alignment"]``: hidden counts and what
+    ``alignment.publish.protect_tables(tables, cfg)["alignment"]``: hidden counts and what
     derives from them stay empty (NULL). Geometry stays in the boundary file's CRS (NAD83 geographic,
     EPSG:4269, for the Census files), stated in each layer's description. Written atomically.
     """
     if "supply_suppressed" not in published_alignment or "supply_text" not in published_alignment:
         raise ValueError(
             "published_alignment must be the protected alignment table "
-            "(alignment.report.publish.protect_tables(tables, cfg)['alignment']), not the raw one"
+            "(alignment.publish.protect_tables(tables, cfg)['alignment']), not the raw one"
         )
     if counties.crs is None:
         raise ValueError("counties has no CRS; load them with load_counties()")

@@ -1,7 +1,8 @@
-"""Run the notebooks of a pipeline with papermill and publish the reports.
+"""Run a config: build the tables, render the region reports with papermill, publish both atomically.
 
-The stage notebooks (demand, supply, alignment) run one after another; the
-region report notebook runs once per region, in parallel processes. Everything
+The tables come from :func:`alignment.build.build` (raw files read once, every measure computed
+once); the region report notebook then runs once per region, in parallel processes, reading only
+the processed tables. Everything
 is written into hidden staging folders first; only a complete run replaces the
 previous one (``data/processed/<run>/`` and ``reports/<run>/``), so a failed,
 interrupted or killed run leaves the last good reports intact.
@@ -32,21 +33,18 @@ from pathlib import Path
 import pandas as pd
 
 from . import cache as run_cache
+from .atomic import atomic_path
 from .audit import audit_run
+from .build import build, load_processed
 from .codes import slugify
 from .config import Config
 from .constants import INDEX_FLAG_LABELS, privacy_threshold
 from .errors import InputError
 from .folders import check_output_folders, is_owned, mark, remove_owned, replace_owned
+from .inputs import Inputs, Reference, load_reference, read_inputs
 from .manifest import build_manifest, write_json
 from .paths import NOTEBOOKS_DIR
-from .pipeline import Inputs, load_processed, load_reference, read_inputs
 
-STAGE_NOTEBOOKS: tuple[tuple[str, str], ...] = (
-    ("demand", "01_demand.ipynb"),
-    ("supply", "02_supply.ipynb"),
-    ("alignment", "03_alignment.ipynb"),
-)
 REGION_NOTEBOOK = "04_region_report.ipynb"
 KERNEL = "python3"
 
@@ -105,7 +103,7 @@ def execute_notebook(notebook: Path, output: Path, params: dict, cwd: Path) -> P
 
 def _region_job(args: tuple) -> tuple[str, str | None, float]:
     """Execute the region report notebook for one region and export its HTML (runs in a worker process)."""
-    region_id, region_name, config_path, processed, notebooks_out, report_dir, title, cwd = args
+    region_id, region_name, config_path, processed, published, notebooks_out, report_dir, title, cwd = args
     from .config import load_config
     from .report.html import notebook_to_html
     from .report.pdf import PdfUnavailable, html_to_pdf, print_css
@@ -120,6 +118,7 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
             {"config_path": str(config_path), "processed_dir": str(processed), "region_id": region_id},
             Path(cwd),
         )
+        point_at_published(executed, {"processed_dir": (str(processed), str(published))})
         html = notebook_to_html(
             executed,
             Path(report_dir) / "report.html",
@@ -145,6 +144,33 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
             (time.perf_counter() - start),
             None,
         )
+
+
+def point_at_published(notebook: Path, moves: dict[str, tuple[str, str]]) -> None:
+    """Rewrite parameters of an executed notebook from the staging folder to the published one.
+
+    A region report runs against the hidden staging folder, which no longer exists once the run is
+    published; the copy kept with the run names the published folder instead, so an analyst can open
+    it in JupyterLab and run it again. ``moves`` maps a parameter name to (staging value, published value).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for old, new in moves.values():
+                if repr(old) in cell.source or f'"{old}"' in cell.source:
+                    cell.source = cell.source.replace(f'"{old}"', f'"{new}"').replace(repr(old), repr(new))
+                    changed = True
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    for name, (old, new) in moves.items():
+        if params.get(name) == old:
+            params[name] = new
+            changed = True
+    if changed:
+        with atomic_path(notebook, suffix=".ipynb") as tmp:
+            nbformat.write(nb, str(tmp))
 
 
 # ---------------------------------------------------------------- crash safety
@@ -425,7 +451,7 @@ def run_pipeline(
     t0 = time.perf_counter()
     check_outputs(cfg, allow_outside=allow_outside)
     inputs = read_inputs(cfg)  # fails before anything is written
-    load_reference(cfg)  # so does a bad crosswalk file named in the config
+    ref = load_reference(cfg)  # so does a bad crosswalk file named in the config
     folders = RunFolders(cfg.processed_dir, cfg.reports_dir)
     with run_lock(folders.lock, cfg.run), _sigterm_interrupts():
         if recover_publish(folders.journal):
@@ -439,6 +465,7 @@ def run_pipeline(
         result = _run_locked(
             cfg,
             inputs,
+            ref,
             folders,
             base_key=base_key,
             stale=stale,
@@ -462,6 +489,7 @@ def run_pipeline(
 def _run_locked(
     cfg: Config,
     inputs: Inputs,
+    ref: Reference,
     folders: RunFolders,
     *,
     base_key: str,
@@ -475,10 +503,10 @@ def _run_locked(
     from tqdm.auto import tqdm
 
     from . import maps
-    from .report.changes import index_changes
+    from .changes import index_changes
+    from .publish import protect_tables
     from .report.index import write_index
     from .report.pdf import pdf_renderer
-    from .report.publish import protect_tables
     from .report.workbook import write_state_workbook
 
     cwd = Path.cwd()
@@ -490,39 +518,31 @@ def _run_locked(
     nb_out = stage_proc / "notebooks"
     regions = inputs.regions.drop_duplicates("region_id")[["region_id", "region_name"]]
     regions = regions.sort_values("region_id").reset_index(drop=True)
-    total = len(STAGE_NOTEBOOKS) + len(regions)
-    bar = tqdm(total=total, desc="notebooks", unit="nb", disable=not progress, leave=True)
+    total = 1 + len(regions)  # the tables, then one report per region
+    bar = tqdm(total=total, desc="run", unit="step", disable=not progress, leave=True)
     reused: list[str] = []
     stages_reused = False
     completed = 0  # region reports finished in this attempt (kept for the next run if it is interrupted)
     try:
         start = time.perf_counter()
-        skey = run_cache.stage_key(base_key)
+        earlier = run_cache.earlier_runs_fingerprint(cfg.processed_dir, cfg.year)
+        skey = run_cache.stage_key(base_key, earlier=earlier)
         hit = run_cache.find_stages(skey, [cfg.processed_dir, *(p for p, _ in stale)]) if cache else None
         if hit is not None:
             run_cache.copy_files(hit.folder, stage_proc, hit.files)
             stages_reused = True
-            stages["stages (reused)"] = time.perf_counter() - start
-            bar.update(len(STAGE_NOTEBOOKS))
+            stages["tables (reused)"] = time.perf_counter() - start
         else:
-            for name, nb in STAGE_NOTEBOOKS:
-                start = time.perf_counter()
-                bar.set_postfix_str(name)
-                execute_notebook(
-                    NOTEBOOKS_DIR / nb,
-                    nb_out / nb,
-                    {"config_path": str(cfg.path.resolve()), "processed_dir": str(stage_proc.resolve())},
-                    cwd,
-                )
-                stages[name] = time.perf_counter() - start
-                bar.update(1)
+            built = build(cfg, inputs, ref, progress=bar.set_postfix_str)
+            built.write(stage_proc)
+            stages.update(built.seconds)
+        bar.update(1)
         stage_hashes = run_cache.stage_files(stage_proc)
         run_cache.write_record(stage_proc, skey, stage_hashes)
         tables_key = run_cache.table_hashes(stage_hashes)
 
         start = time.perf_counter()
         want_pdf = pdf_renderer() is not None
-        earlier = run_cache.earlier_runs_fingerprint(cfg.processed_dir, cfg.year)
         jobs, keys = [], {}
         for r in regions.itertuples():
             slug = slugify(r.region_id)
@@ -545,6 +565,7 @@ def _run_locked(
                     r.region_name,
                     str(cfg.path.resolve()),
                     str(stage_proc.resolve()),
+                    str(cfg.processed_dir.resolve()),
                     str(nb_out.resolve()),
                     str((stage_rep / slug).resolve()),
                     cfg.title,
@@ -591,13 +612,13 @@ def _run_locked(
         published = published_tables["alignment"]
         with warnings_module.catch_warnings(record=True) as caught:
             warnings_module.simplefilter("always")
-            counties = maps.load_counties(cfg.state_fips, cfg.inputs.geometry)
-            shapes = maps.region_shapes(counties, inputs.regions)
+            counties = tables["counties"]
+            shapes = maps.region_shapes(counties, tables["regions"])
             institutions = tables.get("institutions")
             maps.run_geopackage(
                 stage_rep / "maps.gpkg",
                 counties,
-                inputs.regions,
+                tables["regions"],
                 published,
                 year=cfg.year,
                 institutions=institutions,
@@ -608,12 +629,16 @@ def _run_locked(
             state_map_png = maps.figure_png(overview)
         warnings += [str(w.message) for w in caught if str(w.message) not in warnings]
         # flags as published: a withheld program's "small program" note is not counted either
-        summary = region_summaries({**tables, "flags": published_tables["flags"]}, inputs.regions, cfg.year)
-        try:
-            year_over_year = index_changes(cfg, stage_proc, summary["region_id"])
-        except (KeyError, ValueError, OSError) as exc:  # an earlier run that cannot be read is not fatal
-            year_over_year = None
-            warnings.append(f"year-over-year comparison left out: the earlier run could not be read ({exc})")
+        summary = region_summaries(
+            {**tables, "flags": published_tables["flags"]}, tables["regions"], cfg.year
+        )
+        year_over_year = index_changes(tables, summary["region_id"])
+        compared = tables["changes_run"]
+        if len(compared) and compared["status"].iloc[0] == "unreadable":
+            warnings.append(
+                "year-over-year comparison left out: the earlier run could not be read "
+                f"({compared['note'].iloc[0]})"
+            )
         links: dict[str, dict[str, str]] = {}
         outputs = ["index.html", "manifest.json", "state-tables.xlsx", "maps.gpkg"]
         for rid in regions["region_id"]:

@@ -364,3 +364,39 @@ OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "alignment": Alignment,
     "flags": Flags,
 }
+
+
+class Dissimilarity(pa.DataFrameModel):
+    """The dissimilarity index of each region and year (align.dissimilarity): 0 = the same mix, 1 = none shared."""
+
+    region_id: Series[str]
+    year: Series[int] = pa.Field(ge=1900, le=2200)
+    dissimilarity: Series[pd.Float64Dtype] = pa.Field(ge=0, le=1, nullable=True)
+
+    class Config:
+        strict = False
+        unique = ["region_id", "year"]
+
+
+class FamilyWageTable(pa.DataFrameModel):
+    """The family-supporting hourly wage of each region and how it was found (family_wage.family_wages)."""
+
+    region_id: Series[str] = pa.Field(unique=True)
+    wage_hourly_usd: Series[Any] = pa.Field(gt=0, nullable=True)
+    source: Series[str]
+
+    class Config:
+        strict = False
+
+
+class Peers(pa.DataFrameModel):
+    """Each region's nearest regions by industry mix (peers.peer_regions)."""
+
+    region_id: Series[str]
+    peer_id: Series[str]
+    rank: Series[int] = pa.Field(ge=1)
+    distance: Series[float] = pa.Field(ge=0, le=1.000001)
+
+    class Config:
+        strict = False
+        unique = ["region_id", "peer_id"]

@@ -300,7 +300,7 @@ def write_index(
     :func:`alignment.maps.figure_png`), embedded as a ``data:`` URI so the page
     needs no other file; ``state_map_alt`` its alt text (default: every
     region's dissimilarity index in words). ``year_over_year``: the changes
-    since an earlier run (:func:`alignment.report.changes.index_changes`:
+    since an earlier run (:func:`alignment.changes.index_changes`:
     ``previous_year``, ``previous_run``, ``year`` and ``regions`` with
     ``region_id``, ``flags_added``, ``flags_cleared``, ``largest_shift``),
     listed per region in a "Since <year>" section; None leaves it out.

@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..build import load_processed
 from ..config import Config, load_config
-from ..constants import FLAG_LABELS, WITHHELD, privacy_threshold
+from ..constants import FLAG_LABELS, WITHHELD, default_thresholds, privacy_threshold
 from ..criteria import criteria_in_use
-from ..pipeline import load_processed
 from ..privacy import format_count
+from ..publish import protect_tables
 from ..safe_text import code_text, escape_text, plain_text
-from ..sources.regions import read_regions
-from .publish import protect_tables
 
 SYNTHETIC_NOTE = (
     '**Synthetic data.** Every figure on this page is invented demo data (the synthetic "Demo State" drawn on '
@@ -51,6 +50,11 @@ class RegionContext:
     processed_dir: Path | None = None
 
     @property
+    def wage_floor_share(self) -> float:
+        """The share of the family-supporting wage a program's wage must reach (``wage_floor_share``)."""
+        return float({**default_thresholds(), **self.cfg.thresholds}["wage_floor_share"])
+
+    @property
     def threshold(self) -> int:
         return privacy_threshold(self.cfg.thresholds)
 
@@ -59,11 +63,11 @@ def region_context(config_path: str | Path, processed_dir: str | Path, region_id
     """Load the processed tables of a run and keep the rows of one region."""
     cfg = load_config(config_path)
     tables = load_processed(processed_dir)
-    regions = read_regions(cfg.inputs.regions)
+    regions = tables["regions"]
     mine = regions[regions["region_id"] == region_id]
     if mine.empty:
         known = ", ".join(sorted(regions["region_id"].unique()))
-        raise ValueError(f"unknown region_id {region_id!r}; the regions file has: {known}")
+        raise ValueError(f"unknown region_id {region_id!r}; the run has: {known}")
     name = str(mine["region_name"].iloc[0])
     published = protect_tables(tables, cfg)  # the same privacy rules as every other published output
     al = published["alignment"]
@@ -609,13 +613,18 @@ def gap_cluster(ctx: RegionContext) -> str | None:
     )
 
 
+def region_shapes(ctx: RegionContext):
+    """The run's regions as shapes, from the county boundaries and regions kept with the run."""
+    from .. import maps
+
+    return maps.region_shapes(ctx.tables["counties"], ctx.tables["regions"])
+
+
 def gap_map(ctx: RegionContext):
     """Curriculum-gap map: every region of the state coloured by its gap in this region's headline cluster."""
     from .. import maps
-    from ..sources.regions import read_regions
 
-    counties = maps.load_counties(ctx.cfg.state_fips, ctx.cfg.inputs.geometry)
-    shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
+    shapes = region_shapes(ctx)
     cluster = gap_cluster(ctx)
     all_regions = ctx.tables["published_alignment"]
     return maps.plot_gap_map(
@@ -639,10 +648,8 @@ def top_clusters(ctx: RegionContext, n: int = 6) -> list[str]:
 def gap_small_multiples(ctx: RegionContext):
     """One page of gap maps for the largest clusters, on one shared scale (every region of the state)."""
     from .. import maps
-    from ..sources.regions import read_regions
 
-    counties = maps.load_counties(ctx.cfg.state_fips, ctx.cfg.inputs.geometry)
-    shapes = maps.region_shapes(counties, read_regions(ctx.cfg.inputs.regions))
+    shapes = region_shapes(ctx)
     return maps.plot_gap_small_multiples(
         shapes,
         ctx.tables["published_alignment"],
@@ -744,10 +751,10 @@ def _cluster_names(ctx: RegionContext) -> dict[str, str]:
 def peers_section(ctx: RegionContext, k: int = 3) -> ReportSection:
     """Peer regions (most similar industry mix) and the clusters where they have programs and this one none.
 
-    Built from the published alignment of every region (:mod:`alignment.report.peers`), so a peer's
+    Built from the published alignment of every region (:mod:`alignment.peers`), so a peer's
     count is shown exactly as the peer's own report shows it (``<10`` when small).
     """
-    from . import peers as peer_mod
+    from .. import peers as peer_mod
 
     published = ctx.tables["published_alignment"]
     measure = ctx.cfg.supply_measure
@@ -831,18 +838,16 @@ def _flag_change_rows(flags: pd.DataFrame, cluster_names: dict[str, str], prev: 
     ).reset_index(drop=True)
 
 
-def changes_section(ctx: RegionContext, previous_processed_dir: str | Path | None = None) -> ReportSection:
+def changes_section(ctx: RegionContext) -> ReportSection:
     """The section "Since <previous year>": flags added and cleared, and the largest shifts in gap.
 
-    The earlier run is found next to this run's processed folder, or given as ``previous_processed_dir``
-    (:func:`alignment.report.changes.compare_runs`). Both years are compared as published.
+    Read from the comparison kept with the run (``changes_run``, ``flag_changes``, ``gap_shifts``:
+    :func:`alignment.changes.year_over_year_tables`). Both years are compared as published.
     """
-    from . import changes
+    from .. import changes
 
-    previous = None
-    if ctx.processed_dir is not None or previous_processed_dir is not None:
-        previous = changes.previous_run_for(ctx.cfg, ctx.processed_dir or Path("."), previous_processed_dir)
-    if previous is None:
+    row, yoy = changes.from_tables(ctx.tables)
+    if row is None or row["status"] == "none":
         return ReportSection(
             "## Since the previous year",
             "No run of an earlier year for this state, cluster framework and supply measure "
@@ -851,14 +856,11 @@ def changes_section(ctx: RegionContext, previous_processed_dir: str | Path | Non
             "`run: my-state-2024`) to compare them.",
             [],
         )
-    current = {"alignment": ctx.tables["published_alignment"], "flags": ctx.tables["published_flags"]}
-    try:
-        yoy = changes.compare_runs(ctx.cfg, ctx.processed_dir, previous.processed_dir, current=current)
-    except (KeyError, ValueError, OSError) as exc:  # an old run's tables must not cost this year's report
+    if yoy is None:  # found, but its tables could not be read
         return ReportSection(
-            f"## Since {previous.year}",
-            f"The {previous.year} run ({code_text(previous.run)}) was found but could not be compared "
-            f"with this one ({escape_text(type(exc).__name__)}: {escape_text(exc)}).",
+            f"## Since {row['previous_year']}",
+            f"The {row['previous_year']} run ({code_text(row['previous_run'])}) was found but could not be "
+            f"compared with this one ({escape_text(row['note'])}).",
             [],
         )
     flags, shifts = yoy.for_region(ctx.region_id, n=int(ctx.cfg.thresholds.get("top_n", 5)))

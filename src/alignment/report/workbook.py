@@ -10,7 +10,7 @@ What may be published is decided here, once, for every sheet (:func:`protect_tab
   year, programs by region × year × cluster); a hidden count is written as ``<10`` (``0 < n < threshold``),
   ``withheld`` (complementary suppression, or a group withheld whole), ``suppressed`` (suppressed in the
   source file) or ``not reported`` (missing in the source file);
-- the alignment table goes through :func:`alignment.report.publish.protect_alignment`, so the share, gap and
+- the alignment table goes through :func:`alignment.publish.protect_alignment`, so the share, gap and
   ratio of a hidden count are blank; a cluster count hidden on one sheet is hidden on every sheet, and the
   programs of a hidden cluster total are hidden as well, so no sheet gives back what another hides;
 - a flag on a cluster whose count is hidden loses its severity (it is computed from the count) and, where the
@@ -42,9 +42,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from ..atomic import atomic_path
 from ..config import Config
+from ..constants import default_thresholds
+from ..family_wage import meets_family_wage
+from ..publish import MEASURES, protect_tables
+from ..publish import privacy_threshold as _threshold
 from .narrative import FLAG_LABELS, SYNTHETIC_NOTE
-from .publish import MEASURES, protect_tables
-from .publish import privacy_threshold as _threshold
 
 __all__ = [
     "SHEETS",
@@ -528,7 +530,9 @@ def _demand_sheet(dm: pd.DataFrame, clusters: dict[str, str], regions: dict[str,
     )
 
 
-def _wages_sheet(pw: pd.DataFrame, fw: pd.DataFrame, regions: dict[str, str]) -> Sheet:
+def _wages_sheet(
+    pw: pd.DataFrame, fw: pd.DataFrame, regions: dict[str, str], floor_share: float = 1.0
+) -> Sheet:
     cols = [
         REGION_COL,
         Col("Institution", "text", "name", "District, school or college."),
@@ -567,7 +571,8 @@ def _wages_sheet(pw: pd.DataFrame, fw: pd.DataFrame, regions: dict[str, str]) ->
             "At or above family-supporting wage",
             "text",
             "yes/no",
-            "yes = hourly wage ≥ family-supporting wage.",
+            "yes = hourly wage ≥ the preset's wage_floor_share × the family-supporting wage (the same test "
+            "as the Below family wage flag; wage_floor_share is 1 unless the preset or config sets it).",
         ),
         Col("Wage weighting", "text", "word", "employment (weighted by occupation employment) or equal."),
         Col("Wage area(s)", "text", "codes", "OEWS area code(s) the medians came from."),
@@ -588,8 +593,7 @@ def _wages_sheet(pw: pd.DataFrame, fw: pd.DataFrame, regions: dict[str, str]) ->
     df["family_hourly"] = pd.to_numeric(df["region_id"].map(family), errors="coerce")
     hourly = pd.to_numeric(df["wage_hourly_usd"], errors="coerce")
     df["wage_ratio"] = hourly / df["family_hourly"]
-    meets = (hourly >= df["family_hourly"]).astype("boolean")
-    df["meets"] = meets.mask(hourly.isna() | df["family_hourly"].isna())
+    df["meets"] = meets_family_wage(hourly, df["family_hourly"], floor_share)
     df = _sort(df, ["region_name", "institution", "program_name", "cip", "level"])
     keys = ["region_name"]
     keys += [
@@ -849,7 +853,12 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], cfg: Config, region_id: str 
         _supply_sheet(_mine(safe["supply"], region_id), clusters, regions),
         _programs_sheet(_mine(safe["programs"], region_id), clusters, regions),
         _demand_sheet(_mine(tables["demand"], region_id), clusters, regions, cfg),
-        _wages_sheet(_mine(tables.get("program_wages"), region_id), fw, regions),
+        _wages_sheet(
+            _mine(tables.get("program_wages"), region_id),
+            fw,
+            regions,
+            float({**default_thresholds(), **cfg.thresholds}["wage_floor_share"]),
+        ),
         _excluded_sheet(tables.get("unmatched"), programs, regions, region_id),
     ]
     extra: list[tuple[str, str]] = []

@@ -10,8 +10,7 @@ the reader keeps ``earners`` (working adults: ``(1 Working)`` → 1, ``(Both Wor
 → 2, else an ``earners`` column, else the number of adults), because two-adult
 families come in both kinds; the wage is per working adult.
 
-:func:`family_wage_by_region` turns the county table into one threshold per region;
-:func:`family_wage_from_median` is the fallback rule "a share of the regional median wage".
+The family-supporting wage of a region is computed from this table in :mod:`alignment.family_wage`.
 """
 
 from __future__ import annotations
@@ -190,104 +189,3 @@ def read_living_wage(
     out = out.astype({"year": "int64", "adults": "int64", "children": "int64", "earners": "int64"})
     out["wage_hourly_usd"] = out["wage_hourly_usd"].astype("float64")
     return validate_as_written(out, LivingWage, file, found)
-
-
-def _family_words(adults: int, children: int, earners: int) -> str:
-    a = f"{adults} adult{'s' if adults != 1 else ''}"
-    c = f"{children} {'child' if children == 1 else 'children'}"
-    e = "" if adults == 1 else f" ({earners} working)"
-    return f"{a}{e}, {c}"
-
-
-def family_wage_by_region(
-    living_wage: pd.DataFrame,
-    regions: pd.DataFrame,
-    adults: int = 1,
-    children: int = 1,
-    weights: pd.Series | None = None,
-    *,
-    earners: int | None = None,
-    year: int | None = None,
-) -> pd.DataFrame:
-    """The family-supporting hourly wage per region: a weighted mean of its counties' living wages.
-
-    wage_r = Σ_c w_c · wage_c / Σ_c w_c over the region's counties that have a living
-    wage for the family type (``adults``, ``children``, ``earners`` — default: every
-    adult works — and ``year``, default the latest in the table). ``weights`` is a
-    Series indexed by county FIPS (e.g. county employment); ``None`` gives equal weights;
-    a county missing from ``weights`` weighs 0. Returns ``region_id, wage_hourly_usd,
-    source`` plus ``counties_used`` and ``counties_missing`` (the region's counties
-    without a living wage); a region with no usable county gets ``<NA>``.
-
-    >>> lw = pd.DataFrame({"year": 2021, "county_fips": ["06037", "06059"], "adults": 1,
-    ...     "children": 1, "earners": 1, "wage_hourly_usd": [40.0, 50.0]})
-    >>> rg = pd.DataFrame({"county_fips": ["06037", "06059", "06111"], "region_id": ["south"] * 3})
-    >>> out = family_wage_by_region(lw, rg, weights=pd.Series({"06037": 3.0, "06059": 1.0}))
-    >>> out[["region_id", "wage_hourly_usd", "counties_used", "counties_missing"]].to_dict("records")
-    [{'region_id': 'south', 'wage_hourly_usd': 42.5, 'counties_used': 2, 'counties_missing': 1}]
-    """
-    earners = adults if earners is None else earners
-    lw = living_wage
-    if "earners" not in lw.columns:
-        lw = lw.assign(earners=lw["adults"])
-    year = int(lw["year"].max()) if year is None else int(year)
-    pick = lw[
-        (lw["year"] == year)
-        & (lw["adults"] == adults)
-        & (lw["children"] == children)
-        & (lw["earners"] == earners)
-    ]
-    wages = pick.drop_duplicates("county_fips").set_index("county_fips")["wage_hourly_usd"]
-    members = regions[["region_id", "county_fips"]].drop_duplicates()
-    table = members.assign(wage=members["county_fips"].map(wages).astype("Float64"))
-    if weights is None:
-        table["weight"] = 1.0
-        how = "equal weights"
-    else:
-        table["weight"] = table["county_fips"].map(weights).astype("Float64").fillna(0.0)
-        how = f"weighted by {weights.name}" if weights.name else "weighted"
-    has = table["wage"].notna()
-    table["wx"] = (table["wage"] * table["weight"]).where(has)
-    table["w"] = table["weight"].where(has)
-    g = table.groupby("region_id", sort=True)
-    total_w = g["w"].sum(min_count=1)
-    mean = (g["wx"].sum(min_count=1) / total_w).where(total_w > 0)
-    out = pd.DataFrame(
-        {
-            "region_id": mean.index.astype("string"),
-            "wage_hourly_usd": mean.to_numpy(dtype="float64", na_value=float("nan")),
-            "counties_used": g["wage"].count().to_numpy(),
-            "counties_missing": (g.size() - g["wage"].count()).to_numpy(),
-        }
-    )
-    out["wage_hourly_usd"] = out["wage_hourly_usd"].astype("Float64")
-    family = _family_words(adults, children, earners)
-    out["source"] = [
-        f"living wage {year}, {family}: mean of {used} of {used + missing} counties, {how}"
-        if used
-        else f"living wage {year}, {family}: no county of the region has a value"
-        for used, missing in zip(out["counties_used"], out["counties_missing"], strict=True)
-    ]
-    out["source"] = out["source"].astype("string")
-    return out[["region_id", "wage_hourly_usd", "source", "counties_used", "counties_missing"]]
-
-
-def family_wage_from_median(median_wage_hourly_by_region: pd.Series, share: float) -> pd.DataFrame:
-    """The rule "a share of the regional median wage": wage = share × median hourly wage.
-
-    >>> family_wage_from_median(pd.Series({"north": 20.0, "south": 25.0}), 0.8).to_dict("records")
-    [{'region_id': 'north', 'wage_hourly_usd': 16.0, 'source': '80% of the regional median hourly wage'}, \
-{'region_id': 'south', 'wage_hourly_usd': 20.0, 'source': '80% of the regional median hourly wage'}]
-    """
-    if not 0 < share <= 2:
-        raise ValueError(f"share must be in (0, 2], got {share}")
-    median = median_wage_hourly_by_region.astype("Float64")
-    return pd.DataFrame(
-        {
-            "region_id": pd.Series(median.index, dtype="string"),
-            "wage_hourly_usd": (median * share).round(4).to_numpy(),
-            "source": pd.Series(
-                f"{share:.0%} of the regional median hourly wage", index=range(len(median)), dtype="string"
-            ),
-        }
-    )

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..config import Config
-from ..constants import WITHHELD
-from ..constants import privacy_threshold as threshold_of
-from ..privacy import attack, suppress_counts
+from .config import Config
+from .constants import WITHHELD
+from .constants import privacy_threshold as threshold_of
+from .privacy import attack, suppress_counts
 
 MEASURES = ("enrolled", "concentrators", "completers")
 

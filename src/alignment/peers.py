@@ -10,7 +10,7 @@ standardized: the shares already share one unit, and standardizing would let a c
 share everywhere (and noisy small-area employment) weigh as much as the region's main employers.
 
 "What peers offer that this region lacks" is read from the *published* alignment
-(:func:`alignment.report.publish.protect_tables`): a cluster where the peer has programs (a shown count
+(:func:`alignment.publish.protect_tables`): a cluster where the peer has programs (a shown count
 above zero, or one hidden as ``<10`` / withheld / suppressed at the source) and this region reports
 exactly zero. A count is shown only as published, so no small count can leak through a peer.
 """
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from ..constants import WITHHELD
+from .constants import WITHHELD
 
 PEER_COLUMNS = ["region_id", "peer_id", "rank", "distance"]
 OFFER_COLUMNS = [
@@ -135,8 +135,8 @@ def programs_peers_offer(
 ) -> pd.DataFrame:
     """Clusters where a peer has programs and the region has none, from the *published* alignment.
 
-    ``alignment``: the published alignment (:func:`alignment.report.publish.protect_tables`, or
-    :func:`~alignment.report.publish.protect_alignment`) — it must carry ``supply_suppressed``, so a raw
+    ``alignment``: the published alignment (:func:`alignment.publish.protect_tables`, or
+    :func:`~alignment.publish.protect_alignment`) — it must carry ``supply_suppressed``, so a raw
     table with small counts is refused. ``peers``: :func:`peer_regions`. Returns one row per region ×
     peer × cluster with ``region_id``, ``peer_id``, ``rank``, ``cluster_code``, ``cluster_name``,
     ``demand_share`` (the cluster's share of jobs in *this* region), ``peer_supply`` (the peer's shown
@@ -154,7 +154,7 @@ def programs_peers_offer(
     """
     if "supply_suppressed" not in alignment:
         raise ValueError(
-            "programs_peers_offer needs the published alignment (alignment.report.publish.protect_tables), "
+            "programs_peers_offer needs the published alignment (alignment.publish.protect_tables), "
             "which marks hidden counts in 'supply_suppressed'"
         )
     al = _analysis_year(alignment).reset_index(drop=True)

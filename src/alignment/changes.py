@@ -5,7 +5,11 @@ The earlier run is found beside this one: every folder next to the run's process
 ``reports/<run>/``) names the same ``state_fips``, cluster ``framework`` and supply measure and an
 earlier ``year``; the latest such year wins. An explicit ``previous_processed_dir`` overrides the search.
 
-Both years are compared as *published* (:func:`alignment.report.publish.protect_tables`), so nothing
+:func:`year_over_year_tables` makes the three tables a run keeps (``changes_run``, ``flag_changes``,
+``gap_shifts``, computed by :func:`alignment.build.build`); the reports and the index read them back
+with :func:`from_tables`.
+
+Both years are compared as *published* (:func:`alignment.publish.protect_tables`), so nothing
 here shows more than the two years' own reports do: a gap is compared only when both years show it
 (a hidden or small count, or a region total below the threshold, hides the gap and so the shift).
 """
@@ -20,8 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import Config
-from ..pipeline import load_processed
+from .config import Config
 from .publish import protect_tables
 
 #: the columns that identify one flag across years
@@ -190,7 +193,7 @@ def flag_changes(prev_flags: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
 def _require_published(al: pd.DataFrame, which: str) -> None:
     if "supply_suppressed" not in al:
         raise ValueError(
-            f"gap_shifts needs the published {which} alignment (alignment.report.publish.protect_tables), "
+            f"gap_shifts needs the published {which} alignment (alignment.publish.protect_tables), "
             "which marks hidden counts in 'supply_suppressed'"
         )
 
@@ -258,6 +261,8 @@ class YearOverYear:
 
 def published_run(processed_dir: str | Path, cfg: Config, year: int) -> dict[str, pd.DataFrame]:
     """A run's tables as published for ``year`` (the privacy rules of ``cfg``: threshold, measure)."""
+    from .build import load_processed
+
     return protect_tables(load_processed(processed_dir), dataclasses.replace(cfg, year=int(year)))
 
 
@@ -310,17 +315,12 @@ def changes_by_region(yoy: YearOverYear, region_ids: Iterable[str]) -> pd.DataFr
     return pd.DataFrame(rows, columns=["region_id", "flags_added", "flags_cleared", "largest_shift"])
 
 
-def index_changes(
-    cfg: Config,
-    processed_dir: str | Path,
-    region_ids: Iterable[str],
-    previous_processed_dir: str | Path | None = None,
-) -> dict | None:
-    """The ``year_over_year`` argument of :func:`alignment.report.index.write_index`; None without a run.
+def index_changes(tables: dict[str, pd.DataFrame], region_ids: Iterable[str]) -> dict | None:
+    """The ``year_over_year`` argument of :func:`alignment.report.index.write_index`; None without a comparison.
 
     ``{"previous_year": 2023, "previous_run": "demo2023", "year": 2024, "regions": changes_by_region(...)}``
     """
-    yoy = compare_runs(cfg, processed_dir, previous_processed_dir)
+    _, yoy = from_tables(tables)
     if yoy is None:
         return None
     return {
@@ -329,3 +329,100 @@ def index_changes(
         "year": yoy.year,
         "regions": changes_by_region(yoy, region_ids),
     }
+
+
+# ------------------------------------------------------------------------------------- tables kept with a run
+
+RUN_COLUMNS = ["previous_run", "previous_year", "year", "status", "note"]
+FLAG_CHANGE_COLUMNS = [*FLAG_KEY, "change", "severity", "reason", "cluster_name"]
+#: ``changes_run.status``: compared with an earlier run, no earlier run found, or one found but unreadable
+STATUSES = ("compared", "none", "unreadable")
+
+
+def _run_row(
+    status: str, year: int | None, previous: PreviousRun | None = None, note: str = ""
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "previous_run": pd.array([previous.run if previous else pd.NA], dtype="string"),
+            "previous_year": pd.array([previous.year if previous else pd.NA], dtype="Int64"),
+            "year": pd.array([year], dtype="Int64"),
+            "status": pd.array([status], dtype="string"),
+            "note": pd.array([note], dtype="string"),
+        }
+    )
+
+
+def empty_run_table() -> pd.DataFrame:
+    return _run_row("none", None).iloc[:0]
+
+
+def _typed_flag_changes(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.reindex(columns=FLAG_CHANGE_COLUMNS).reset_index(drop=True)
+    out = out.astype({c: "string" for c in FLAG_CHANGE_COLUMNS if c != "severity"})
+    return out.astype({"severity": "Float64"})
+
+
+def empty_flag_changes() -> pd.DataFrame:
+    return _typed_flag_changes(pd.DataFrame(columns=FLAG_CHANGE_COLUMNS))
+
+
+def _typed_shifts(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.reindex(columns=SHIFT_COLUMNS).reset_index(drop=True)
+    out = out.astype({"region_id": "string", "cluster_code": "string", "cluster_name": "string"})
+    return out.astype({c: "Float64" for c in ("gap_previous", "gap", "shift")})
+
+
+def empty_gap_shifts() -> pd.DataFrame:
+    return _typed_shifts(pd.DataFrame(columns=SHIFT_COLUMNS))
+
+
+def year_over_year_tables(
+    cfg: Config,
+    tables: dict[str, pd.DataFrame],
+    processed_dir: str | Path,
+    previous_processed_dir: str | Path | None = None,
+    *,
+    published: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The changes since the previous year as tables: ``changes_run`` (one row: which run was compared,
+    ``status`` compared / none / unreadable and a ``note``), ``flag_changes`` and ``gap_shifts`` (every
+    shown shift, largest first per region).
+
+    ``tables`` are this run's tables (raw; they are protected here as published, unless ``published``
+    gives this run's published ``alignment`` and ``flags`` already); the earlier run is
+    searched beside ``processed_dir`` (:func:`find_previous_run`) unless ``previous_processed_dir`` is given.
+    An earlier run that cannot be read gives status ``unreadable`` with the error, never a failed run.
+    """
+    out = {"flag_changes": empty_flag_changes(), "gap_shifts": empty_gap_shifts()}
+    previous = previous_run_for(cfg, processed_dir, previous_processed_dir)
+    if previous is None:
+        return {"changes_run": _run_row("none", cfg.year), **out}
+    if published is None:
+        published = protect_tables(tables, cfg)
+    current = {"alignment": published["alignment"], "flags": published["flags"]}
+    try:
+        yoy = compare_runs(cfg, processed_dir, previous.processed_dir, current=current)
+    except (KeyError, ValueError, OSError) as exc:  # an old run's tables must not cost this year's run
+        note = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        return {"changes_run": _run_row("unreadable", cfg.year, previous, note), **out}
+    return {
+        "changes_run": _run_row("compared", cfg.year, yoy.previous),
+        "flag_changes": _typed_flag_changes(yoy.flags),
+        "gap_shifts": _typed_shifts(yoy.shifts),
+    }
+
+
+def from_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.Series | None, YearOverYear | None]:
+    """The comparison kept with a run: (its ``changes_run`` row or None, the comparison when ``compared``)."""
+    run = tables.get("changes_run")
+    if run is None or run.empty:
+        return None, None
+    row = run.iloc[0]
+    if row["status"] != "compared":
+        return row, None
+    previous = PreviousRun(
+        Path(str(row["previous_run"])), str(row["previous_run"]), int(row["previous_year"])
+    )
+    yoy = YearOverYear(previous, int(row["year"]), tables["flag_changes"], tables["gap_shifts"])
+    return row, yoy

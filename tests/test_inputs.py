@@ -1,13 +1,11 @@
-"""Pipeline glue: county weights and the family-supporting wage rule (docs/methods.md, section 8)."""
+"""Reading the inputs of a run: parts, warnings about old vintages and missing counties, input notes."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from alignment.config import Config, FamilyWage, Inputs
-from alignment.pipeline import Inputs as Tables
-from alignment.pipeline import county_employment, family_wage_stage
+from alignment.config import Config, Inputs
 
 
 def _qcew() -> pd.DataFrame:
@@ -21,77 +19,16 @@ def _qcew() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area_fips", "own_code", "industry_code", "year", "qtr", "employment"])
 
 
-def _cfg(source: str, **family) -> Config:
-    p = Path("x")
-    return Config(
-        path=p,
-        run="t",
-        year=2024,
-        state_fips="41",
-        inputs=Inputs(enrollment=p, qcew=(p,), regions=p),
-        family_wage=FamilyWage(source=source, **family),
-        thresholds={"family_wage_median_share": 0.8},
+def _regions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"county_fips": ["41001", "41003"], "region_id": ["r", "r"], "region_name": ["R", "R"]}
     )
-
-
-def _tables(living_wage=None, oews=None) -> Tables:
-    regions = pd.DataFrame(
-        {
-            "county_fips": ["41001", "41003"],
-            "region_id": ["r", "r"],
-            "region_name": ["R", "R"],
-            "oews_area": ["4100001"] * 2,
-        }
-    )
-    return Tables(
-        enrollment=pd.DataFrame(), qcew=_qcew(), regions=regions, oews=oews, living_wage=living_wage
-    )
-
-
-def test_county_employment_keeps_county_totals_of_the_year():
-    w = county_employment(_qcew(), 2024)
-    assert w.to_dict() == {"41001": 30_000.0, "41003": 10_000.0}
-
-
-def test_living_wage_is_employment_weighted_over_the_region():
-    lw = pd.DataFrame(
-        {
-            "year": [2024, 2024],
-            "state_fips": ["41", "41"],
-            "county_fips": ["41001", "41003"],
-            "adults": [1, 1],
-            "children": [1, 1],
-            "earners": [1, 1],
-            "wage_hourly_usd": [30.0, 26.0],
-        }
-    )
-    tables = _tables(living_wage=lw)
-    out = family_wage_stage(
-        _cfg("living_wage", adults=1, children=1), tables, weights=county_employment(_qcew(), 2024)
-    )
-    assert out["wage_hourly_usd"].iloc[0] == pytest.approx(29.0)  # (30,000 × 30 + 10,000 × 26) / 40,000
-    unweighted = family_wage_stage(_cfg("living_wage", adults=1, children=1), tables)
-    assert unweighted["wage_hourly_usd"].iloc[0] == pytest.approx(28.0)
-
-
-def test_median_share_and_value_rules():
-    oews = pd.DataFrame(
-        {
-            "area_code": ["4100001", "41"],
-            "soc": ["00-0000", "00-0000"],
-            "wage_median_hourly_usd": [25.0, 24.0],
-        }
-    )
-    out = family_wage_stage(_cfg("median_share"), _tables(oews=oews))
-    assert out["wage_hourly_usd"].iloc[0] == pytest.approx(0.8 * 25.0)
-    out = family_wage_stage(_cfg("value", value_hourly_usd=27.5), _tables())
-    assert out["wage_hourly_usd"].tolist() == [27.5]
 
 
 def test_read_inputs_reads_only_the_parts_a_stage_needs(tmp_path):
     from alignment.config import load_config
     from alignment.demo import generate_demo
-    from alignment.pipeline import read_inputs
+    from alignment.inputs import read_inputs
 
     cfg = load_config(generate_demo(tmp_path / "demo")["config"], root=tmp_path)
     some = read_inputs(cfg, {"enrollment"})
@@ -116,7 +53,7 @@ def _warnings_cfg(year: int = 2024, demand_year: int | None = None) -> Config:
 
 
 def test_oews_far_from_the_run_years_is_a_warning():
-    from alignment.pipeline import _oews_vintage
+    from alignment.inputs import _oews_vintage
 
     oews = pd.DataFrame({"year": [2019, 2019]})
     (note,) = _oews_vintage(_warnings_cfg(), oews)
@@ -133,7 +70,7 @@ def test_oews_far_from_the_run_years_is_a_warning():
 
 
 def test_living_wage_far_from_the_run_is_a_warning():
-    from alignment.pipeline import _living_wage_vintage
+    from alignment.inputs import _living_wage_vintage
 
     cfg = _warnings_cfg()
     assert _living_wage_vintage(cfg, pd.DataFrame({"year": [2022]})) == []
@@ -143,9 +80,9 @@ def test_living_wage_far_from_the_run_is_a_warning():
 
 
 def test_a_region_county_without_qcew_rows_is_a_warning():
-    from alignment.pipeline import _counties_without_jobs
+    from alignment.inputs import _counties_without_jobs
 
-    regions = _tables().regions.assign(source_row=[2, 3])
+    regions = _regions().assign(source_row=[2, 3])
     qcew = _qcew()
     assert _counties_without_jobs(_warnings_cfg(), qcew, regions) == []
     (note,) = _counties_without_jobs(_warnings_cfg(), qcew[qcew["area_fips"] != "41003"], regions)
@@ -162,7 +99,7 @@ def test_a_region_county_without_qcew_rows_is_a_warning():
 def test_the_demo_inputs_carry_no_warning(tmp_path):
     from alignment.config import load_config
     from alignment.demo import generate_demo
-    from alignment.pipeline import read_inputs
+    from alignment.inputs import read_inputs
 
     cfg = load_config(generate_demo(tmp_path / "demo")["config"], root=tmp_path)
     assert read_inputs(cfg).notes == []
@@ -170,7 +107,7 @@ def test_the_demo_inputs_carry_no_warning(tmp_path):
 
 def test_input_notes_table_names_files_by_their_name(tmp_path):
     from alignment.errors import Problem
-    from alignment.pipeline import input_notes_table
+    from alignment.inputs import input_notes_table
 
     cfg = _warnings_cfg()
     cfg = Config(path=tmp_path / "config.yml", run="t", year=2024, state_fips="41", inputs=cfg.inputs)

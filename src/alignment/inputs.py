@@ -1,9 +1,11 @@
-"""The stages of a run, from raw files to processed tables.
+"""The inputs of a run: every raw file read and checked once, and the crosswalks in force.
 
-Each stage is a function of the config that reads its inputs, computes with the
-pure functions of ``supply``, ``demand``, ``align`` and ``flags``, writes its
-tables to the processed folder of the run (atomically) and returns them, so a
-notebook can show them. ``run.py`` executes the notebooks that call these stages.
+:func:`read_inputs` reads the files a config names into tidy tables (one :class:`InputError` lists
+every problem of every file) and collects the warnings a report's data notes carry;
+:func:`load_reference` gives the crosswalks (built-in, user overrides, or the official Advance CTE
+workbooks). The tidy steps that prepare the supply side (CIP 2010 → 2020 migration, institution
+points, file names as the config writes them) are here too. :mod:`alignment.build` computes the
+measures from these tables.
 """
 
 from __future__ import annotations
@@ -14,31 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import align as align_mod
-from . import demand as demand_mod
-from . import flags as flags_mod
-from . import occupations as occ_mod
 from . import reference
-from . import supply as supply_mod
-from .atomic import atomic_path
 from .config import Config
-from .constants import NATION_OEWS_AREA
-from .criteria import classify_occupations
 from .errors import InputError, Problem
-from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
 from .sources.cip import migrate_cip, read_cip_crosswalk_2010_2020, read_cip_list
 from .sources.cip_soc import cip_soc_links, read_cip_soc_crosswalk
 from .sources.enrollment import read_enrollment
 from .sources.ipeds import completions_as_enrollment, read_ipeds_completions, read_ipeds_hd
-from .sources.living_wage import family_wage_by_region, family_wage_from_median, read_living_wage
+from .sources.living_wage import read_living_wage
 from .sources.oews import read_oews
-from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
-from .sources.projections import read_projections
 from .sources.qcew import read_qcew
 from .sources.regions import read_regions
 from .suggest import read_accepted_mapping
-
-UNMATCHED_COLUMNS = ["stage", "source_file", "source_row", "column", "value", "reason"]
 
 
 @dataclass
@@ -395,50 +384,7 @@ def load_reference(cfg: Config) -> Reference:
     )
 
 
-# --------------------------------------------------------------------------------------------------- writing
-
-
-def write_table(df: pd.DataFrame, path: Path) -> Path:
-    """Write a parquet table atomically (temp file in the same folder, then rename)."""
-    with atomic_path(path, suffix=".parquet") as tmp:
-        df.reset_index(drop=True).to_parquet(tmp, index=False)
-    return path
-
-
-def read_table(out_dir: Path, name: str, filters: list[tuple] | None = None) -> pd.DataFrame:
-    """A table the run wrote; ``filters`` (pyarrow's ``[(column, op, value)]``) reads only the rows wanted."""
-    return pd.read_parquet(Path(out_dir) / f"{name}.parquet", filters=filters)
-
-
-def _unmatched(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in UNMATCHED_COLUMNS}).astype(
-            {"source_row": "Int64"}
-        )
-    out = pd.concat(frames, ignore_index=True)
-    for c in UNMATCHED_COLUMNS:
-        if c not in out.columns:
-            out[c] = pd.NA
-    return out[UNMATCHED_COLUMNS]
-
-
-# ---------------------------------------------------------------------------------------------------- stages
-
-
-def demand_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Industry demand per region × cluster × year (QCEW), written to ``demand.parquet``."""
-    inputs = read_inputs(cfg, {"qcew"})
-    ref = load_reference(cfg)
-    naics_long = reference.map_naics_to_clusters(
-        inputs.qcew["industry_code"].drop_duplicates().reset_index(drop=True), ref.naics_cluster
-    )
-    demand = demand_mod.demand_by_region(
-        inputs.qcew, inputs.regions, naics_long, base_area=cfg.inputs.qcew_base_area
-    )
-    demand = demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
-    write_table(demand, Path(out_dir) / "demand.parquet")
-    return {"demand": demand}
+# ------------------------------------------------------------------------------------------- tidy steps
 
 
 def migrate_old_cips(cfg: Config, enrollment: pd.DataFrame) -> pd.DataFrame | None:
@@ -491,301 +437,8 @@ def institution_points(cfg: Config, enrollment: pd.DataFrame, regions: pd.DataFr
     return out[INSTITUTION_COLUMNS].reset_index(drop=True)
 
 
-def _relative_names(cfg: Config, files: pd.Series) -> pd.Series:
+def relative_names(cfg: Config, files: pd.Series) -> pd.Series:
     """File names as the config writes them, worked out once per distinct file (a column repeats one name)."""
     codes, uniques = pd.factorize(files)
     names = pd.array([cfg.relative(Path(f)) if isinstance(f, str) else f for f in uniques], dtype="string")
     return pd.Series(names.take(codes, allow_fill=True), index=files.index)
-
-
-def supply_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Programs mapped to regions and clusters, and supply per region × cluster × year."""
-    inputs = read_inputs(cfg, {"enrollment"})
-    ref = load_reference(cfg)
-    migrated = migrate_old_cips(cfg, inputs.enrollment)
-    lookup = reference.lookup_cip_cluster(inputs.enrollment["cip"], ref.cip_cluster)
-    programs, unmatched = supply_mod.assign_programs(
-        inputs.enrollment, inputs.regions, lookup, rule=cfg.cluster_rule
-    )
-    institutions = institution_points(cfg, inputs.enrollment, inputs.regions)
-    inputs.enrollment = None  # the programs table has every row now
-    supply = supply_mod.supply_by_cluster(programs)
-    by_subcluster = supply_mod.supply_by_cluster(programs, subclusters=True)
-    out_dir = Path(out_dir)
-    write_table(supply, out_dir / "supply.parquet")
-    write_table(by_subcluster, out_dir / "supply_subcluster.parquet")
-    unmatched = _unmatched([unmatched])
-    # name files as the config does, so tables hold no machine-specific paths and reruns elsewhere are identical
-    for table in (programs, unmatched):
-        table["source_file"] = _relative_names(cfg, table["source_file"])
-    write_table(unmatched, out_dir / "unmatched.parquet")
-    if institutions is not None:
-        write_table(institutions, out_dir / "institutions.parquet")
-    if migrated is not None:
-        migrated["source_file"] = _relative_names(cfg, migrated["source_file"])
-        write_table(migrated, out_dir / "cip_migrations.parquet")
-    write_table(programs, out_dir / "programs.parquet")
-    return {
-        "programs": programs,
-        "supply": supply,
-        "supply_subcluster": by_subcluster,
-        "unmatched": unmatched,
-    }
-
-
-def family_wage_stage(cfg: Config, inputs: Inputs, weights: pd.Series | None = None) -> pd.DataFrame:
-    """The family-supporting hourly wage of every region, by the rule in the config."""
-    fw = cfg.family_wage
-    regions = inputs.regions
-    if fw.source == "living_wage":
-        lw = inputs.living_wage
-        lw = (
-            lw[lw["year"] == lw["year"].max()]
-            if cfg.year not in set(lw["year"])
-            else lw[lw["year"] == cfg.year]
-        )
-        out = family_wage_by_region(lw, regions, adults=fw.adults, children=fw.children, weights=weights)
-    elif fw.source == "median_share":
-        share = (
-            fw.median_share
-            if fw.median_share is not None
-            else cfg.thresholds.get("family_wage_median_share", 0.8)
-        )
-        medians = regional_median_wage(inputs, regions)
-        out = family_wage_from_median(medians, share)
-    else:
-        ids = regions.drop_duplicates("region_id")["region_id"]
-        out = pd.DataFrame(
-            {
-                "region_id": ids,
-                "wage_hourly_usd": float(fw.value_hourly_usd),
-                "source": "value set in the config",
-            }
-        )
-    return out.reset_index(drop=True)
-
-
-def county_employment(qcew: pd.DataFrame, year: int) -> pd.Series:
-    """All-industry, all-ownership employment of each county in a year (weights for county averages).
-
-    Annual averages where the file has them; otherwise the mean of the county's quarters.
-    """
-    rows = qcew[
-        (qcew["year"] == year)
-        & (qcew["own_code"] == "0")
-        & (qcew["industry_code"] == "10")
-        & qcew["area_fips"].str.fullmatch(r"\d{5}")
-        & ~qcew["area_fips"].str.endswith("000")
-    ]
-    annual = rows[rows["qtr"] == "A"]
-    if len(annual):
-        return annual.groupby("area_fips")["employment"].sum().rename_axis("county_fips")
-    return rows.groupby("area_fips")["employment"].mean().rename_axis("county_fips")
-
-
-def regional_median_wage(inputs: Inputs, regions: pd.DataFrame) -> pd.Series:
-    """All-occupation median hourly wage of each region's OEWS area (state, then nation as fallback)."""
-    oews = inputs.oews
-    allocc = oews[(oews["soc"] == "00-0000")]
-    by_area = allocc.drop_duplicates("area_code").set_index("area_code")["wage_median_hourly_usd"]
-    first = regions.drop_duplicates("region_id").set_index("region_id")
-    areas = first["oews_area"] if "oews_area" in first else pd.Series(pd.NA, index=first.index)
-    state = str(regions["county_fips"].iloc[0])[:2]
-    fallback = by_area.get(state, by_area.get("99", pd.NA))
-    values = {rid: by_area.get(a, fallback) if pd.notna(a) else fallback for rid, a in areas.items()}
-    return pd.Series(values, name="wage_median_hourly_usd", dtype="Float64")
-
-
-def alignment_stage(cfg: Config, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Alignment, dissimilarity, program wages, the family-supporting wage and flags for the analysis year."""
-    out_dir = Path(out_dir)
-    inputs = read_inputs(cfg, {"qcew", "oews", "living_wage"})
-    ref = load_reference(cfg)
-    supply = read_table(out_dir, "supply")
-    demand = read_table(out_dir, "demand")
-    # only the analysis year's programs: a multi-year extract is read a year at a time
-    year_programs = read_table(out_dir, "programs", filters=[("year", "==", cfg.year)])
-    alignment = align_mod.align(
-        supply,
-        demand,
-        ref.clusters,
-        inputs.regions,
-        year=cfg.year,
-        measure=cfg.supply_measure,
-        demand_year=cfg.industry_year,
-    )
-    dissimilarity = align_mod.dissimilarity(alignment)
-    if inputs.oews is not None:
-        state_area = cfg.state_fips
-        program_wages = demand_mod.occupation_wages_for_programs(
-            year_programs, ref.cip_soc, inputs.oews, inputs.regions, fallback_area=state_area
-        )
-    else:
-        program_wages = None
-    weights = county_employment(inputs.qcew, cfg.industry_year)
-    family = family_wage_stage(cfg, inputs, weights=weights if len(weights) else None)
-    occupation_tables: dict[str, pd.DataFrame] = {}
-    if inputs.oews is not None and cfg.inputs.projections:
-        occupation_tables = occupation_stage(
-            cfg, inputs, ref, year_programs, family, weights if len(weights) else None
-        )
-    flags = flags_mod.flag_pathways(
-        year_programs,
-        alignment,
-        program_wages,
-        family.assign(family_type=cfg.family_wage.describe()),
-        cfg.thresholds,
-        program_occupations=occupation_tables.get("program_occupations"),
-        preset=cfg.preset,
-    )
-    flags = flags_mod.rank_pathways(flags)
-    for name, table in occupation_tables.items():
-        write_table(table, out_dir / f"{name}.parquet")
-    notes = input_notes_table(cfg, inputs.notes)
-    write_table(notes, out_dir / "input_notes.parquet")
-    write_table(alignment, out_dir / "alignment.parquet")
-    write_table(dissimilarity, out_dir / "dissimilarity.parquet")
-    write_table(family, out_dir / "family_wage.parquet")
-    write_table(flags, out_dir / "flags.parquet")
-    if program_wages is not None:
-        write_table(program_wages, out_dir / "program_wages.parquet")
-    return {
-        "alignment": alignment,
-        "dissimilarity": dissimilarity,
-        "family_wage": family,
-        "flags": flags,
-        "input_notes": notes,
-        "program_wages": program_wages,
-        **occupation_tables,
-    }
-
-
-# ------------------------------------------------------------------------------------------ occupation side
-
-PROGRAM_OCCUPATION_COLUMNS = [
-    "region_id",
-    "institution",
-    "program_name",
-    "cip",
-    "n_socs",
-    "socs_linked",
-    "openings_linked",
-    "share_high_wage",
-    "share_in_demand",
-    "share_high_skill",
-    "share_hshwid",
-    "allocation_mode",
-]
-
-
-def soc_cluster_table(cfg: Config, ref: Reference) -> pd.DataFrame:
-    """SOC → cluster for the run's framework: Advance CTE's SOC crosswalk (2024), O*NET's legacy export,
-    or — without either — through the programs that prepare for each occupation (CIP → SOC links and the
-    CIP → cluster table), each SOC in the cluster most of its programs belong to."""
-    cw = cfg.crosswalks
-    rule = "split" if cfg.cluster_rule == "split" else "primary"
-    if cfg.framework == "2024" and "advance_cte_dir" in cw:
-        official = reference.read_advance_cte_crosswalks(cw["advance_cte_dir"])
-        if "soc_cluster" in official:
-            return occ_mod.soc_cluster_map(official["soc_cluster"], rule, framework="2024")
-    if cfg.framework == "legacy" and "onet_clusters" in cw:
-        onet = onet_soc_cluster(read_onet_career_clusters(cw["onet_clusters"]))
-        return occ_mod.soc_cluster_map(onet, rule, framework="legacy")
-    lookup = reference.lookup_cip_cluster(ref.cip_soc["cip"].reset_index(drop=True), ref.cip_cluster)
-    links = ref.cip_soc.reset_index(drop=True)[["cip", "soc"]].join(lookup[["cluster_code"]])
-    links = links.dropna(subset=["cluster_code"])
-    counts = links.groupby(["soc", "cluster_code"], as_index=False).size().rename(columns={"size": "share"})
-    return occ_mod.soc_cluster_map(counts, rule, framework=cfg.framework)
-
-
-def regions_with_oews_areas(cfg: Config, inputs: Inputs, weights: pd.Series | None) -> pd.DataFrame:
-    """Each county's OEWS area and its weight (the county's share of that area's employment).
-
-    The area is the region file's ``oews_area`` when given; else the county's metro area from the CBSA
-    delineation when the OEWS file has it; else the state, when the OEWS file has the state; else the
-    nation (``99``). The weight is the county's QCEW employment over the area's OEWS all-occupation
-    employment, so a region standing on a large area gets its share of that area's jobs, not all of them.
-    """
-    oews = inputs.oews
-    regions = inputs.regions[["county_fips", "region_id"]].copy()
-    given = (
-        inputs.regions["oews_area"]
-        if "oews_area" in inputs.regions
-        else pd.Series(pd.NA, index=regions.index)
-    )
-    areas = set(oews["area_code"].astype(str))
-    area = given.astype("string").where(given.astype("string").isin(areas))
-    if area.isna().any() and cfg.inputs.cbsa_delineation is not None:
-        delineation = read_cbsa_delineation(cfg.inputs.cbsa_delineation)
-        derived = oews_area_for_counties(delineation, regions["county_fips"], oews_areas=areas)
-        area = area.fillna(pd.Series(derived["oews_area"].to_numpy(), index=regions.index, dtype="string"))
-    state = cfg.state_fips
-    area = area.where(area.isin(areas))
-    area = area.fillna(state if state in areas else NATION_OEWS_AREA)
-    regions["oews_area"] = area.astype("string")
-    totals = (
-        oews[(oews["soc"] == "00-0000")].drop_duplicates("area_code").set_index("area_code")["employment"]
-    )
-    if weights is not None and len(weights):
-        county = regions["county_fips"].map(weights).astype("Float64")
-        area_total = regions["oews_area"].map(totals).astype("Float64")
-        regions["weight"] = (county / area_total.mask(area_total == 0)).astype("Float64")
-    return regions
-
-
-def occupation_stage(
-    cfg: Config, inputs: Inputs, ref: Reference, programs: pd.DataFrame, family: pd.DataFrame,
-    weights: pd.Series | None,
-) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """The occupation side of demand (needs inputs.oews and inputs.projections).
-
-    Returns ``occupation_demand`` (region × cluster: occupation employment, openings, wages, share of
-    openings at the family-supporting wage), ``occupations`` (region × SOC with the preset's
-    high-skill, high-wage, in-demand tests) and ``program_occupations`` (each program's linked openings
-    and the shares of its allocation that go to occupations meeting each test).
-    """
-    projections = pd.concat([read_projections(p) for p in cfg.inputs.projections], ignore_index=True)
-    soc_cluster = soc_cluster_table(cfg, ref)
-    regions_oews = regions_with_oews_areas(cfg, inputs, weights)
-    demand = occ_mod.occupation_demand_by_region(regions_oews, inputs.oews, projections, soc_cluster, family)
-
-    occ = occ_mod.region_occupations(regions_oews, inputs.oews)
-    area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
-    openings = occ_mod.openings_by_area(projections, area, inputs.oews).rename(
-        columns={"area_id": "region_id"}
-    )
-    occ = occ.merge(
-        openings[["region_id", "soc", "openings_annual", "openings_source"]],
-        on=["region_id", "soc"],
-        how="left",
-    )
-    attrs = ["soc", "employment_change_pct", "education_entry", "training_ojt", "base_year", "proj_year"]
-    nat = projections[projections["area_type"] == "nation"]
-    nat = nat[[c for c in attrs if c in nat.columns]].drop_duplicates("soc")
-    occ = occ.merge(nat, on="soc", how="left")
-    occ["projection_years"] = (occ["proj_year"] - occ["base_year"]).astype("Float64")
-    occ = occ.rename(columns={"education_entry": "education", "training_ojt": "training"})
-    median = regional_median_wage(inputs, inputs.regions)
-    occ["area_median_hourly_usd"] = occ["region_id"].map(median).astype("Float64")
-    occ["family_wage_hourly_usd"] = occ["region_id"].map(family.set_index("region_id")["wage_hourly_usd"])
-    occ = classify_occupations(occ, cfg.thresholds, area="region_id")
-    occ = occ.sort_values(["region_id", "soc"], kind="mergesort").reset_index(drop=True)
-
-    links = occ_mod.allocate_programs_to_socs(
-        programs[["region_id", "institution", "program_name", "cip"]].drop_duplicates(),
-        ref.cip_soc,
-        cfg.occupation_allocation,
-        occ[["region_id", "soc", "employment"]],
-    )
-    tests = ["high_wage", "in_demand", "high_skill", "hshwid", "openings_annual"]
-    links = links.merge(occ[["region_id", "soc", *tests]], on=["region_id", "soc"], how="left")
-    program_occ = occ_mod.program_test_shares(links, ["region_id", "institution", "program_name", "cip"])
-    program_occ["allocation_mode"] = cfg.occupation_allocation
-    program_occ = program_occ[PROGRAM_OCCUPATION_COLUMNS]
-    demand = demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
-    return {"occupation_demand": demand, "occupations": occ, "program_occupations": program_occ}
-
-
-def load_processed(out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every table a run wrote, by name."""
-    return {p.stem: pd.read_parquet(p) for p in sorted(Path(out_dir).glob("*.parquet"))}
