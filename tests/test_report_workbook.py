@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import zipfile
@@ -395,3 +396,31 @@ def test_small_program_note_of_a_withheld_program_is_left_out(run):
     assert safe["programs"]["completers_text"].iloc[0] == "withheld"
     assert "SUPPRESSED" not in safe["flags"]["flag"].tolist()
     assert sorted(safe["flags"]["rank"].tolist()) == [1, 2]
+
+
+def test_wages_sheet_meets_agrees_with_the_below_family_wage_flag_whatever_the_floor_share(run):
+    """The Wages sheet's yes/no and the BELOW_FAMILY_WAGE flag make the same test (family_wage.meets_family_wage),
+    also when a preset lowers wage_floor_share."""
+    import dataclasses
+
+    from alignment import flags as flags_mod
+    from alignment.report.workbook import workbook_bytes
+
+    cfg, tables, _ = run
+    counts = {}
+    for share in (1.0, 0.8):
+        cfg_s = dataclasses.replace(cfg, thresholds={**cfg.thresholds, "wage_floor_share": share})
+        pw, fw = tables["program_wages"], tables["family_wage"]
+        year_programs = tables["programs"][tables["programs"]["year"] == cfg.year]
+        flagged = flags_mod.flag_pathways(
+            year_programs, tables["alignment"], pw, fw, cfg_s.thresholds, preset=cfg.preset
+        )
+        below = flagged[flagged["flag"] == "BELOW_FAMILY_WAGE"]
+        book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(tables, cfg_s)))
+        ws = book["Wages"]
+        names = _column(ws, "Program")
+        meets = _column(ws, "At or above family-supporting wage")
+        shown_below = {str(n.value) for n, m in zip(names, meets, strict=True) if m.value == "no"}
+        assert shown_below == set(below["program_name"].astype(str)), share
+        counts[share] = len(shown_below)
+    assert counts[1.0] > counts[0.8], counts  # a lower floor lets some programs meet it

@@ -32,7 +32,9 @@ import numpy as np
 import pandas as pd
 
 from .atomic import replace_dir
+from .constants import HOURS_PER_YEAR, NATION_OEWS_AREA
 from .folders import MARKER, FolderError, foreign_entries, is_owned, mark
+from .lq import location_quotient, lq_array
 from .paths import REFERENCE_DIR
 
 __all__ = ["COUNTIES", "REGIONS", "QCEW_ANNUAL_HEADER", "Region", "generate_demo"]
@@ -848,9 +850,9 @@ def _qcew_table(seed: int, years: Iterable[int]) -> pd.DataFrame:
     us_tot_here = us_tot.reindex(rows["year"]).to_numpy()
     area_tot_here = area_tot.reindex(pd.MultiIndex.from_frame(rows[["area_fips", "year"]])).to_numpy()
     own = rows[measures].to_numpy()
+    lq = lq_array(own, area_tot_here, us_here, us_tot_here)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (own / area_tot_here) / (us_here / us_tot_here)
-        lq[:, 5:] = own[:, 5:] / us_here[:, 5:]
+        lq[:, 5:] = own[:, 5:] / us_here[:, 5:]  # BLS: average pay and weekly wage are ratios, not shares
     lq = np.nan_to_num(lq, nan=0.0, posinf=0.0, neginf=0.0)
     for j, m in enumerate(measures):
         rows[f"lq_{m}"] = np.round(lq[:, j], 2)
@@ -1140,7 +1142,7 @@ def _oews_table(seed: int, year: int, qcew_rows: pd.DataFrame) -> pd.DataFrame:
         return (title, _MAJOR_WAGE.get(soc[:2], 22.0), 50.0, "", False)
 
     occs = {soc: occupation(soc) for soc in socs}
-    areas = [("99", "U.S.", "1", "US", None)] + [(STATE_FIPS, STATE_NAME, "2", STATE_ABBR, None)]
+    areas = [(NATION_OEWS_AREA, "U.S.", "1", "US", None)] + [(STATE_FIPS, STATE_NAME, "2", STATE_ABBR, None)]
     areas += [
         (r.oews_area, f"{r.name}, {STATE_ABBR} (synthetic)", r.oews_area_type, STATE_ABBR, r) for r in REGIONS
     ]
@@ -1246,15 +1248,15 @@ def _oews_row(base, soc, title, group, emp, total, us_emp, us_total, med, annual
         row["JOBS_1000"] = row["LOC_QUOTIENT"] = None
     else:
         row["JOBS_1000"] = round(emp10 / total * 1000, 3)
-        row["LOC_QUOTIENT"] = round((emp10 / total) / (us_emp / us_total), 2)
+        row["LOC_QUOTIENT"] = round(location_quotient(emp10, total, us_emp, us_total), 2)
     row["PCT_TOTAL"] = row["PCT_RPT"] = None
     hourly = {k: round(med * f, 2) for k, f in _WAGE_SHAPE.items()}
     h_mean = round(med * 1.09, 2)
-    row["H_MEAN"], row["A_MEAN"] = h_mean, int(round(h_mean * 2080, -1))
+    row["H_MEAN"], row["A_MEAN"] = h_mean, int(round(h_mean * HOURS_PER_YEAR, -1))
     row["MEAN_PRSE"] = round(float(np.clip(25 / np.sqrt(size) + rng.uniform(0.1, 1.0), 0.1, 20)), 1)
     for k, v in hourly.items():
         row[k] = v
-        row["A_" + k[2:]] = int(round(v * 2080, -1))
+        row["A_" + k[2:]] = int(round(v * HOURS_PER_YEAR, -1))
     row["ANNUAL"], row["HOURLY"] = ("TRUE" if annual_only else ""), ""
     if annual_only:
         row["H_MEAN"] = "*"
@@ -1389,7 +1391,7 @@ def _projections_rows(seed: int, base: int) -> tuple[list[list[object]], list[li
         t110.append([label, soc, "Line item", emp, proj, change, round(pct, 1), round(exit_rate, 1),
                      round(transfer_rate, 1), round(exit_rate + transfer_rate, 1), exits, transfers,
                      round(exits + transfers, 1), openings])  # fmt: skip
-        t12.append([label, soc, "Line item", emp, proj, openings, int(round(hourly * 2080, -1)), education, "None",
+        t12.append([label, soc, "Line item", emp, proj, openings, int(round(hourly * HOURS_PER_YEAR, -1)), education, "None",
                     _training(soc, education)])  # fmt: skip
         totals += [emp, proj, change, exits, transfers, openings]
     e, p_, c, x, t, o = (round(float(v), 1) for v in totals)

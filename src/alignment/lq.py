@@ -113,15 +113,15 @@ def location_quotient(e_area, total_area, e_base, total_base):
     """
     args = (e_area, total_area, e_base, total_base)
     e_a, t_a, e_b, t_b = np.broadcast_arrays(*(_floats_or_scalar(x) for x in args))
-    lq = _lq(e_a, t_a, e_b, t_b)
+    lq = lq_array(e_a, t_a, e_b, t_b)
     if all(np.ndim(x) == 0 for x in args):
         return pd.NA if np.isnan(lq) else float(lq)
     index = next((x.index for x in args if isinstance(x, pd.Series)), None)
     return pd.Series(lq, index=index, dtype="Float64")
 
 
-def _lq(e_a: np.ndarray, t_a: np.ndarray, e_b: np.ndarray, t_b: np.ndarray) -> np.ndarray:
-    """The formula on float arrays (``nan`` = missing): ``nan`` wherever the LQ is not a number."""
+def lq_array(e_a: np.ndarray, t_a: np.ndarray, e_b: np.ndarray, t_b: np.ndarray) -> np.ndarray:
+    """The formula on float arrays of any shape (``nan`` = missing): ``nan`` wherever the LQ is not a number."""
     with np.errstate(divide="ignore", invalid="ignore"):
         lq = (e_a / t_a) / (e_b / t_b)
     bad = ~np.isfinite(lq) | ~(t_a > 0) | ~(e_b > 0) | ~(t_b > 0)

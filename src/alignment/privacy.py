@@ -59,6 +59,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from .constants import privacy_threshold
+
 __all__ = [
     "Equation",
     "feasible_ranges",
@@ -72,18 +74,20 @@ __all__ = [
 _EPS = 1e-6
 
 
-def is_small(n: object, threshold: int = 10) -> bool:
+def is_small(n: object, threshold: int | None = None) -> bool:
     """True when ``n`` is a count that must not be printed: ``0 < n < threshold``, or unknown (<NA>).
+
+    ``threshold`` defaults to the default preset's privacy threshold (:func:`alignment.constants.privacy_threshold`).
 
     >>> is_small(3), is_small(0), is_small(10), is_small(pd.NA)
     (True, False, False, True)
     """
     if n is None or pd.isna(n):
         return True
-    return 0 < float(n) < threshold
+    return 0 < float(n) < (privacy_threshold() if threshold is None else threshold)
 
 
-def format_count(n: object, threshold: int = 10) -> str:
+def format_count(n: object, threshold: int | None = None) -> str:
     """A student count as text for reports: ``"<10"`` for ``0 < n < threshold``, ``"suppressed"`` for <NA>.
 
     Zero is shown as ``"0"``; other counts with a thousands separator. Fractional counts (from the
@@ -94,6 +98,7 @@ def format_count(n: object, threshold: int = 10) -> str:
     """
     if n is None or pd.isna(n):
         return "suppressed"
+    threshold = privacy_threshold() if threshold is None else threshold
     value = float(n)
     if 0 < value < threshold:
         return f"<{threshold}"
@@ -160,7 +165,7 @@ def protect_group(
 def suppress_counts(
     df: pd.DataFrame,
     count_columns: Sequence[str],
-    threshold: int = 10,
+    threshold: int | None = None,
     group_by: list[str] | None = None,
 ) -> pd.DataFrame:
     """Primary and complementary suppression of ``count_columns`` (see the module docstring).
@@ -172,6 +177,7 @@ def suppress_counts(
     be written ``withheld``: a complementary cell, or any cell of a group withheld as a whole). Row order
     and index are kept.
     """
+    threshold = privacy_threshold() if threshold is None else threshold
     out = df.copy()
     if group_by:
         group_ids = out.groupby(group_by, dropna=False, sort=False).ngroup().to_numpy()
