@@ -751,14 +751,18 @@ def _cluster_names(ctx: RegionContext) -> dict[str, str]:
 def peers_section(ctx: RegionContext, k: int = 3) -> ReportSection:
     """Peer regions (most similar industry mix) and the clusters where they have programs and this one none.
 
-    Built from the published alignment of every region (:mod:`alignment.peers`), so a peer's
-    count is shown exactly as the peer's own report shows it (``<10`` when small).
+    The peers are the run's ``peers`` table (:func:`alignment.peers.peer_regions`, by industry mix); what
+    they offer is read from the published alignment of every region, so a peer's count is shown exactly as
+    the peer's own report shows it (``<10`` when small).
     """
     from .. import peers as peer_mod
 
     published = ctx.tables["published_alignment"]
     measure = ctx.cfg.supply_measure
-    found = peer_mod.peer_regions(published, k=k)
+    found = ctx.tables.get("peers")
+    if found is None:  # a context built without the run's tables (an older run)
+        found = peer_mod.peer_regions(published, k=k)
+    found = found[found["rank"] <= k]
     mine = found[found["region_id"] == ctx.region_id]
     heading = "## Peer regions"
     if mine.empty:
