@@ -386,9 +386,9 @@ def _alignment_command() -> list[str]:
 
 def run_demo_split(work: Path, kernel_runs: int = 3) -> dict:
     """Wall time of ``alignment demo`` and how it splits into kernel start-up, imports and computation."""
-    from alignment import pipeline
+    from alignment.build import build
     from alignment.config import load_config
-    from alignment.run import STAGE_NOTEBOOKS, execute_notebook
+    from alignment.run import execute_notebook
 
     folder = work / "demo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -410,12 +410,7 @@ def run_demo_split(work: Path, kernel_runs: int = 3) -> dict:
         return statistics.median(runs)
 
     empty = notebook_seconds("y = x + 1", "empty")
-    # the imports of the stage notebooks (01-03) and of the region report notebook (04)
-    stage_imports = notebook_seconds(
-        "from IPython.display import display\nfrom alignment.config import load_config\n"
-        "from alignment.pipeline import alignment_stage, demand_stage, supply_stage",
-        "stage-imports",
-    )
+    # the imports of the region report notebook (04); the tables are built in the run's own process
     report_imports = notebook_seconds(
         "%matplotlib inline\nfrom IPython.display import HTML, Markdown, display\n"
         "from alignment import charts, maps\nfrom alignment.report import narrative",
@@ -425,16 +420,9 @@ def run_demo_split(work: Path, kernel_runs: int = 3) -> dict:
     cfg = load_config(folder / "data" / "raw" / "demo" / "config.yml", root=folder)
     out = work / "processed"
     out.mkdir(exist_ok=True)
-    compute = {}
-    for name, fn in (
-        ("read_inputs", lambda: pipeline.read_inputs(cfg)),
-        ("demand_stage", lambda: pipeline.demand_stage(cfg, out)),
-        ("supply_stage", lambda: pipeline.supply_stage(cfg, out)),
-        ("alignment_stage", lambda: pipeline.alignment_stage(cfg, out)),
-    ):
-        t = time.perf_counter()
-        fn()
-        compute[name] = time.perf_counter() - t
+    t = time.perf_counter()
+    build(cfg).write(out)
+    compute = {"build": time.perf_counter() - t}
 
     regions = len(pd.read_csv(folder / "data" / "raw" / "demo" / "regions.csv")["region_id"].unique())
     workers = min(regions, os.cpu_count() or 1)
@@ -442,9 +430,7 @@ def run_demo_split(work: Path, kernel_runs: int = 3) -> dict:
         "wall_s": wall,
         "stage_seconds": stages,
         "kernel_empty_s": empty,
-        "kernel_stage_imports_s": stage_imports,
         "kernel_report_imports_s": report_imports,
-        "stage_notebooks": len(STAGE_NOTEBOOKS),
         "region_waves": math.ceil(regions / workers),  # region notebook starts on the critical path
         "regions": regions,
         "workers": workers,
@@ -456,26 +442,22 @@ def demo_table(d: dict) -> str:
     """The demo's wall time split into kernel start-up, imports, stage computation and the rest."""
     wall = d["wall_s"]
     empty = d["kernel_empty_s"]
-    starts = d["stage_notebooks"] + d["region_waves"]
+    starts = d["region_waves"]
     kernel = starts * empty
-    imports = d["stage_notebooks"] * max(d["kernel_stage_imports_s"] - empty, 0.0) + d["region_waves"] * max(
-        d["kernel_report_imports_s"] - empty, 0.0
-    )
-    # the CLI reads every input once to validate, then each stage function reads them again
+    imports = d["region_waves"] * max(d["kernel_report_imports_s"] - empty, 0.0)
+    # the tables: alignment.build reads every input once, computes the measures and writes them
     compute = sum(d["compute_s"].values())
     rest = wall - kernel - imports - compute
     rows = [
         ("kernel start-up (an empty notebook, × notebook starts on the critical path)", kernel),
-        ("imports in the kernels (stage notebooks: pipeline; region reports: charts, maps, report)", imports),
-        ("stage computation (read_inputs + demand, supply, alignment stages, timed in process)", compute),
+        ("imports in the region report kernels (charts, maps, report)", imports),
+        ("the tables (alignment.build: read inputs, measures, write; timed in process)", compute),
         ("the rest: region report work (charts, maps, narrative), HTML export, demo data, writes", rest),
     ]
     lines = [
         f"`alignment demo` wall time: **{wall:.1f} s** ({d['regions']} regions on {d['workers']} workers: "
-        f"{starts} notebook starts on the critical path, {d['stage_notebooks']} stage notebooks + "
-        f"{d['region_waves']} waves of region reports). Papermill on an empty notebook: {empty:.1f} s; with "
-        f"the stage notebooks' imports: {d['kernel_stage_imports_s']:.1f} s; with the region report's "
-        f"imports: {d['kernel_report_imports_s']:.1f} s.",
+        f"{starts} waves of region reports on the critical path). Papermill on an empty notebook: "
+        f"{empty:.1f} s; with the region report's imports: {d['kernel_report_imports_s']:.1f} s.",
         "",
         "| part | seconds | share of wall time |",
         "|---|---|---|",
