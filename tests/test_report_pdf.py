@@ -207,7 +207,18 @@ def test_a_run_fails_the_region_whose_pdf_times_out_and_only_warns_without_a_bro
     monkeypatch.setattr(html_mod, "notebook_to_html", fake_html)
     monkeypatch.setattr(workbook, "write_region_workbook", lambda *a, **k: None)
     monkeypatch.setattr("alignment.config.load_config", lambda path: None)
-    job = ("north", "North", tmp_path / "c.yml", tmp_path, tmp_path, tmp_path / "north", "T", tmp_path)
+    monkeypatch.setattr(run, "point_at_published", lambda notebook, moves: None)
+    job = (
+        "north",
+        "North",
+        tmp_path / "c.yml",
+        tmp_path,
+        tmp_path,
+        tmp_path,
+        tmp_path / "north",
+        "T",
+        tmp_path,
+    )
 
     _fake_browser(monkeypatch, tmp_path, "sleep 30 &\nwait\n")
     monkeypatch.setattr(pdf, "html_to_pdf", functools.partial(html_to_pdf, timeout=1))
