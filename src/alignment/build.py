@@ -8,6 +8,7 @@
       ──▶ alignment   shares, gap, ratio, dissimilarity                   (alignment.align)
       ──▶ wages       program wages, the family-supporting wage           (alignment.demand, alignment.family_wage)
       ──▶ occupations openings, wages and tests per occupation            (alignment.occupations, alignment.criteria)
+                  completers against openings, per occupation and program (alignment.occupation_alignment)
       ──▶ flags       the pathways that need attention                    (alignment.flags)
       ──▶ context     peer regions, changes since the previous year       (alignment.peers, alignment.changes)
 
@@ -35,7 +36,7 @@ from . import reference, schemas
 from . import supply as supply_mod
 from .atomic import atomic_path
 from .config import Config
-from .constants import NATION_OEWS_AREA
+from .constants import NATION_OEWS_AREA, default_thresholds
 from .criteria import classify_occupations
 from .family_wage import county_employment, family_wages, regional_median_wage
 from .inputs import (
@@ -48,6 +49,7 @@ from .inputs import (
     read_inputs,
     relative_names,
 )
+from .occupation_alignment import occupation_alignment
 from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
 from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
 from .sources.projections import read_projections
@@ -106,6 +108,8 @@ class Tables:
     occupation_demand: pd.DataFrame | None = None
     occupations: pd.DataFrame | None = None
     program_occupations: pd.DataFrame | None = None
+    occupation_alignment: pd.DataFrame | None = None
+    program_alignment: pd.DataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def items(self) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -167,6 +171,7 @@ TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "family_wage": schemas.FamilyWageTable,
     "flags": schemas.Flags,
     "peers": schemas.Peers,
+    "occupation_alignment": schemas.OccupationAlignment,
 }
 
 
@@ -323,6 +328,8 @@ def build(
         occupation_demand=occupation_tables.get("occupation_demand"),
         occupations=occupation_tables.get("occupations"),
         program_occupations=occupation_tables.get("program_occupations"),
+        occupation_alignment=occupation_tables.get("occupation_alignment"),
+        program_alignment=occupation_tables.get("program_alignment"),
     )
     yoy = changes.year_over_year_tables(cfg, tables.as_dict(), cfg.processed_dir)
     tables.changes_run, tables.flag_changes, tables.gap_shifts = (
@@ -477,4 +484,18 @@ def occupation_tables_for(
     program_occ["allocation_mode"] = cfg.occupation_allocation
     program_occ = program_occ[PROGRAM_OCCUPATION_COLUMNS]
     demand = demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
-    return {"occupation_demand": demand, "occupations": occ, "program_occupations": program_occ}
+    occ_alignment, program_alignment = occupation_alignment(
+        occ,
+        programs,
+        ref.cip_soc,
+        soc_cluster,
+        mode=cfg.occupation_allocation,
+        floor_share=float({**default_thresholds(), **cfg.thresholds}["wage_floor_share"]),
+    )
+    return {
+        "occupation_demand": demand,
+        "occupations": occ,
+        "program_occupations": program_occ,
+        "occupation_alignment": check_table("occupation_alignment", occ_alignment),
+        "program_alignment": program_alignment,
+    }

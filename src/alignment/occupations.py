@@ -385,7 +385,10 @@ def region_occupations(regions_oews: pd.DataFrame, oews: pd.DataFrame) -> pd.Dat
     ``employment = Σ_area weight · E_area,s`` (``<NA>`` — suppressed — when any contributing area has the
     SOC with ``<NA>`` employment); the wages are the employment-weighted mean of the areas' medians (the
     single area's median when the region lies in one OEWS area); hourly-only occupations get
-    hourly × 2080 as the annual figure; ``top_coded`` is true when the wage is OEWS ``#``.
+    hourly × 2080 as the annual figure; ``top_coded`` is true when the wage is OEWS ``#``. The entry wages
+    ``wage_p10_hourly_usd`` and ``wage_p25_hourly_usd`` (the 10th and 25th percentiles, annual ÷ 2080) are
+    weighted the same way; ``wage_area_level`` says where the wages come from: ``region`` (the region's own
+    metropolitan or nonmetropolitan OEWS areas), ``state`` or ``nation``.
     """
     _require(regions_oews, "regions", ["county_fips", "region_id", "oews_area"])
     r = regions_oews.dropna(subset=["oews_area"]).copy()
@@ -406,7 +409,13 @@ def region_occupations(regions_oews: pd.DataFrame, oews: pd.DataFrame) -> pd.Dat
     hourly = hourly.fillna(annual / HOURS_PER_YEAR)
     top = (o["wage_flag"].astype("string") == "top_coded").fillna(False).astype(bool)
     cols = ["area_code", "soc", "employment"]
-    o = o[cols].assign(annual=annual, hourly=hourly, top=top, occ_title=o.get("occ_title"))
+    entry = {
+        f"p{p}": pd.to_numeric(o[f"wage_p{p}_annual_usd"]).astype("Float64") / HOURS_PER_YEAR
+        if f"wage_p{p}_annual_usd" in o
+        else pd.Series(pd.NA, index=o.index, dtype="Float64")
+        for p in (10, 25)
+    }
+    o = o[cols].assign(annual=annual, hourly=hourly, top=top, occ_title=o.get("occ_title"), **entry)
     m = w.merge(o, left_on="oews_area", right_on="area_code", how="inner")
     m["employment"] = pd.to_numeric(m["employment"]).astype("Float64")
     m["e"] = m["weight"] * m["employment"]
@@ -414,23 +423,56 @@ def region_occupations(regions_oews: pd.DataFrame, oews: pd.DataFrame) -> pd.Dat
     for (region, soc), g in m.groupby(["region_id", "soc"], sort=True):
         suppressed = bool(g["employment"].isna().any())
         emp = pd.NA if suppressed else float(g["e"].sum())
-        wages = g[g["annual"].notna()]
-        if len(wages) == 1 or (len(wages) and wages["e"].isna().any()):
-            a, h = float(wages["annual"].mean()), float(wages["hourly"].mean())
-        elif len(wages) and wages["e"].sum() > 0:
-            a = float((wages["annual"] * wages["e"]).sum() / wages["e"].sum())
-            h = float((wages["hourly"] * wages["e"]).sum() / wages["e"].sum())
-        else:
-            a = h = np.nan
-        rows.append((region, soc, emp, suppressed, a, h, bool(g["top"].all()), g["occ_title"].iloc[0]))
+        a, h = _weighted_wage(g, "annual"), _weighted_wage(g, "hourly")
+        p10, p25 = _weighted_wage(g, "p10"), _weighted_wage(g, "p25")
+        level = _wage_area_level(g["oews_area"])
+        rows.append(
+            (
+                region,
+                soc,
+                emp,
+                suppressed,
+                a,
+                h,
+                p10,
+                p25,
+                level,
+                bool(g["top"].all()),
+                g["occ_title"].iloc[0],
+            )
+        )
     out = pd.DataFrame(
         rows,
         columns=["region_id", "soc", "employment", "suppressed", "wage_median_annual_usd", "wage_median_hourly_usd",
-                 "top_coded", "occ_title"],
+                 "wage_p10_hourly_usd", "wage_p25_hourly_usd", "wage_area_level", "top_coded", "occ_title"],
     )  # fmt: skip
     out = out.merge(states, left_on="region_id", right_index=True, how="left")
     return out.astype({"employment": "Float64", "wage_median_annual_usd": "Float64",
-                       "wage_median_hourly_usd": "Float64", "soc": "string", "state_fips": "string"})  # fmt: skip
+                       "wage_median_hourly_usd": "Float64", "wage_p10_hourly_usd": "Float64",
+                       "wage_p25_hourly_usd": "Float64", "wage_area_level": "string", "soc": "string",
+                       "state_fips": "string"})  # fmt: skip
+
+
+def _weighted_wage(g: pd.DataFrame, column: str) -> float:
+    """One wage of a region × SOC from its OEWS areas: the employment-weighted mean (plain mean when an
+    area's employment is unknown; the single area's value when there is one)."""
+    wages = g[g[column].notna()]
+    if len(wages) == 1 or (len(wages) and wages["e"].isna().any()):
+        return float(wages[column].astype("float64").mean())
+    if len(wages) and wages["e"].sum() > 0:
+        return float((wages[column] * wages["e"]).sum() / wages["e"].sum())
+    return np.nan
+
+
+def _wage_area_level(areas: pd.Series) -> str:
+    """``nation`` (area 99), ``state`` (a two-digit state code) or ``region`` (metro / nonmetro areas);
+    a region standing on several kinds is named by the widest."""
+    codes = set(areas.astype(str))
+    if NATION_OEWS_AREA in codes:
+        return "nation"
+    if any(len(c) == 2 for c in codes):
+        return "state"
+    return "region"
 
 
 def occupation_demand_by_region(

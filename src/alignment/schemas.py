@@ -400,3 +400,22 @@ class Peers(pa.DataFrameModel):
     class Config:
         strict = False
         unique = ["region_id", "peer_id"]
+
+
+class OccupationAlignment(pa.DataFrameModel):
+    """Completers against openings per region × occupation (occupation_alignment.occupation_alignment)."""
+
+    region_id: Series[str]
+    soc: Series[str] = pa.Field(str_matches=SOC_PATTERN)
+    employment: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    openings: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    completers: Series[pd.Float64Dtype] = pa.Field(ge=0)
+    completers_per_opening: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    secondary_concentrators: Series[pd.Float64Dtype] = pa.Field(ge=0)
+    entry_wage_hourly_usd: Series[pd.Float64Dtype] = pa.Field(gt=0, nullable=True)
+    median_wage_hourly_usd: Series[pd.Float64Dtype] = pa.Field(gt=0, nullable=True)
+    meets_family_wage: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        unique = ["region_id", "soc"]

@@ -31,6 +31,7 @@ PROGRAM_COLUMNS = [
     "program_name",
     "cip",
     "level",
+    "credential_level",
     "year",
     "framework",
     "cluster_code",
@@ -106,6 +107,9 @@ def assign_programs(
     for col in ("program_code", "level", "cip", "source_file"):
         if col not in enr.columns:
             enr[col] = pd.NA
+    # the award (IPEDS credential level) of a postsecondary program, when the supply file says it
+    credential = enr["credential_level"] if "credential_level" in enr.columns else pd.NA
+    enr["credential_level"] = pd.Series(credential, index=enr.index, dtype="string")
     if "source_row" not in enr.columns:
         enr["source_row"] = pd.array([pd.NA] * len(enr), dtype="Int64")
     if "suppressed" not in enr.columns:

@@ -115,6 +115,18 @@ def load_subclusters(framework: str = "2024") -> pd.DataFrame:
     return _by_framework(_read_builtin("subclusters.csv"), framework)
 
 
+def load_award_education() -> pd.DataFrame:
+    """Which BLS typical-entry-education ranks (:data:`alignment.criteria.EDUCATION_LEVELS`, 1–8) each IPEDS
+    award prepares for: credential_level, award, education_min, education_max, note (methods.md, section 12).
+
+    >>> t = load_award_education().set_index("credential_level")
+    >>> t.loc["associate", ["education_min", "education_max"]].tolist()
+    [4, 6]
+    """
+    df = _read_builtin("award_education.csv")
+    return df.astype({"education_min": "Int64", "education_max": "Int64"})
+
+
 # ------------------------------------------------------------------------------------------ user files
 
 
