@@ -116,6 +116,86 @@ def test_alignment_table_against_hand_computation(demo_run):
     )
 
 
+def test_completers_against_openings_by_hand_from_the_raw_files(demo_run):
+    """One region × occupation row (Metro, registered nurses) and one program row of the completers-against-
+    openings tables, recomputed with plain pandas from the demo's raw files and the package's CIP → SOC list."""
+    raw = demo_run / "data" / "raw" / "demo"
+    processed = demo_run / "data" / "processed" / "demo"
+
+    def num(x: object) -> float:
+        return float(str(x).replace(",", ""))
+
+    oews = pd.read_excel(raw / "oews" / "all_data_M2024.xlsx", dtype=str)
+    regions = pd.read_csv(raw / "regions.csv", dtype=str)
+    metro = regions[regions["region_id"] == "metro"]
+    (area,) = metro["oews_area"].unique()  # the metro region is exactly one OEWS area
+    county_jobs = 0.0
+    for fips in metro["county_fips"]:
+        (path,) = (raw / "qcew").glob(f"2024.annual {fips} *.csv")
+        q = pd.read_csv(path, dtype=str)
+        county_jobs += num(
+            q.loc[(q["own_code"] == "0") & (q["industry_code"] == "10"), "annual_avg_emplvl"].iloc[0]
+        )
+    in_area = oews[oews["AREA"] == area].set_index("OCC_CODE")
+    weight = county_jobs / num(in_area.loc["00-0000", "TOT_EMP"])
+    nation = oews[oews["AREA"] == "99"].set_index("OCC_CODE")
+    ep = pd.read_excel(raw / "projections" / "occupation.xlsx", sheet_name="Table 1.10", header=1)
+    ep = ep.set_index("2024 National Employment Matrix code")
+    opening_col = [c for c in ep.columns if str(c).startswith("Occupational openings")][0]
+
+    def employment(soc: str) -> float:
+        return weight * num(in_area.loc[soc, "TOT_EMP"])
+
+    def openings(soc: str) -> float:  # national openings × the region's share of the nation's jobs in it
+        return num(ep.loc[soc, opening_col]) * 1000 * employment(soc) / num(nation.loc[soc, "TOT_EMP"])
+
+    # postsecondary completers of 2023-24 in Metro's counties, spread over each CIP's occupations by employment
+    enr = pd.read_csv(raw / "enrollment.csv", dtype=str)
+    enr = enr[
+        (enr["School Year"] == "2023-24")
+        & (enr["Program Level"] == "Postsecondary")
+        & enr["County FIPS"].isin(set(metro["county_fips"]))
+    ]
+    links = pd.read_csv(
+        Path(__file__).parents[1] / "src" / "alignment" / "reference" / "cip_soc.csv", dtype=str
+    )
+    completers: dict[str, float] = {}
+    for _, prog in enr.iterrows():
+        digits = "".join(ch for ch in str(prog["CIP Code"]) if ch.isdigit() or ch == ".")
+        whole, _, part = digits.partition(".")  # the demo writes some codes as 513801 or 1.0101
+        cip = (
+            f"{whole.zfill(2)}.{part.ljust(4, '0')}"
+            if part
+            else f"{digits.zfill(6)[:2]}.{digits.zfill(6)[2:]}"
+        )
+        socs = [s for s in links.loc[links["cip"] == cip, "soc"] if s in in_area.index]
+        total = sum(employment(s) for s in socs)
+        for s in socs:
+            completers[s] = completers.get(s, 0.0) + num(prog["Completers"]) * employment(s) / total
+
+    occ = pd.read_parquet(processed / "occupation_alignment.parquet")
+    rn = occ[(occ["region_id"] == "metro") & (occ["soc"] == "29-1141")].iloc[0]
+    assert rn["employment"] == pytest.approx(employment("29-1141"), rel=1e-9)
+    assert rn["openings"] == pytest.approx(openings("29-1141"), rel=1e-9)
+    assert rn["completers"] == pytest.approx(completers["29-1141"], rel=1e-9)
+    assert rn["completers_per_opening"] == pytest.approx(
+        completers["29-1141"] / openings("29-1141"), rel=1e-9
+    )
+    assert rn["median_wage_hourly_usd"] == pytest.approx(num(in_area.loc["29-1141", "H_MEDIAN"]))
+    assert rn["entry_wage_hourly_usd"] == pytest.approx(num(in_area.loc["29-1141", "A_PCT25"]) / 2080)
+    assert rn["wage_area_level"] == "region"
+
+    # one program: every occupation its CIP links to, each counted once, with every program's completers in it
+    programs = pd.read_parquet(processed / "program_alignment.parquet")
+    row = programs[(programs["region_id"] == "metro") & (programs["cip"] == "51.3801")].iloc[0]
+    socs = [s for s in links.loc[links["cip"] == "51.3801", "soc"] if s in in_area.index]
+    linked = sum(openings(s) for s in socs)
+    assert row["openings_linked"] == pytest.approx(linked, rel=1e-9)
+    assert row["completers_per_opening"] == pytest.approx(
+        sum(completers.get(s, 0.0) for s in socs) / linked, rel=1e-9
+    )
+
+
 def _us_cluster_employment(q: pd.DataFrame, cluster_code: str) -> float:
     from alignment.reference import load_naics_cluster, map_naics_to_clusters
 
