@@ -178,3 +178,101 @@ def test_count_thresholds_are_whole_numbers(folder):
     )
     assert cfg.thresholds["min_gap_students"] == 10 and isinstance(cfg.thresholds["min_gap_students"], int)
     assert cfg.thresholds["min_demand_share"] == 0.5
+
+
+def test_unknown_key_in_a_section_names_its_line_and_the_valid_keys(folder):
+    text = GOOD.replace("  children: 1\n", "  children: 1\n  kids: 2\n") + "outputs:\n  report: out\n"
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    problems = {p.column: p for p in info.value.problems}
+    assert problems["family_wage.kids"].row == 17
+    assert problems["family_wage.kids"].message == (
+        "unknown key (valid keys in family_wage: source, adults, children, median_share, value_hourly_usd)"
+    )
+    assert problems["outputs.report"].row == 21
+    assert problems["outputs.report"].message == (
+        "unknown key; did you mean 'outputs.reports'? (valid keys in outputs: processed, reports)"
+    )
+
+
+def test_a_wrong_type_names_the_expected_type(folder):
+    text = (
+        GOOD.replace("adults: 1", "adults: two")
+        .replace("title: Test", "title: [a, b]")
+        .replace("living_wage: lw.csv", "living_wage: {file: lw.csv}")
+    )
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text + "synthetic: yes please\nfetch: [a]\n"), root=folder)
+    messages = {p.column: (p.row, p.message) for p in info.value.problems}
+    assert messages["family_wage.adults"] == (15, "expected int, got 'two' (str)")
+    assert messages["title"] == (2, "expected text, got ['a', 'b'] (list)")
+    assert messages["inputs.living_wage"] == (12, "expected text, got {'file': 'lw.csv'} (dict)")
+    assert messages["synthetic"] == (19, "expected bool, got 'yes please' (str)")
+    assert messages["fetch"] == (20, "expected a mapping, got ['a'] (list)")
+    assert len(info.value.problems) == 5
+
+
+def test_a_key_of_the_wrong_type_is_also_checked_as_text(folder):
+    """``framework: 2020`` is neither text nor a framework: both are said; ``state_fips: 41`` is fine."""
+    text = GOOD.replace('framework: "2024"', "framework: 2020").replace(
+        'state_fips: "41"', "state_fips: 41.0"
+    )
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    assert [(p.row, p.column, p.message) for p in info.value.problems] == [
+        (4, "state_fips", "expected text or int, got 41.0 (float)"),
+        (4, "state_fips", "expected 2 digits in quotes, e.g. \"06\"; got '41.0'"),
+        (5, "framework", "expected text, got 2020 (int)"),
+        (5, "framework", "expected one of 2024, legacy; got '2020'"),
+    ]
+
+
+def test_rules_between_keys_are_reported_with_the_other_problems(folder):
+    text = (
+        GOOD.replace("  enrollment: enrollment.csv\n", "")
+        .replace("source: living_wage", "source: value")
+        .replace("children: 1", "children: 4")
+        .replace("regions: regions.csv", "regions: nowhere.csv")
+    )
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    assert [(p.row, p.column) for p in info.value.problems] == [
+        (8, "inputs.enrollment"),  # on the line of its section
+        (10, "inputs.regions"),
+        (13, "family_wage.value_hourly_usd"),  # on the line of source
+        (14, "family_wage"),  # on the line of adults
+    ]
+    assert [p.message for p in info.value.problems][2:] == [
+        "source 'value' needs value_hourly_usd",
+        "family type: 1-2 adults and 0-3 children",
+    ]
+
+
+def test_problems_are_listed_in_the_order_of_the_file(folder):
+    text = GOOD.replace("run: test-run\n", "").replace("privacy_threshold: 12", "top_n: 0") + "year: 2023\n"
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    assert [(p.row, p.column) for p in info.value.problems] == [
+        (None, "run"),
+        (17, "thresholds.top_n"),
+        (18, "year"),  # written twice
+    ]
+
+
+def test_the_config_keeps_its_types_and_the_order_of_the_file(folder):
+    (folder / "cw.csv").write_text("x\n")
+    (folder / "cte").mkdir()
+    text = (
+        GOOD.replace('state_fips: "41"', "state_fips: 6").replace("  adults: 1\n", "  adults:\n")
+        + "crosswalks:\n  cip_soc: cw.csv\n  advance_cte_dir: cte\n  cip_cluster_extra: cw.csv\n"
+        + "outputs:\n  reports: out/r\n"
+    )
+    cfg = load_config(write(folder, text), root=folder)
+    assert cfg.state_fips == "06" and cfg.title == "Test" and cfg.synthetic is False
+    assert cfg.family_wage.adults == 0 and cfg.family_wage.children == 1  # `adults:` left empty
+    assert isinstance(cfg.inputs.regions, Path) and isinstance(cfg.inputs.qcew, tuple)
+    assert list(cfg.crosswalks) == ["cip_soc", "advance_cte_dir", "cip_cluster_extra"]
+    assert cfg.crosswalks["advance_cte_dir"] == folder / "cte"
+    assert cfg.reports_dir == folder / "out" / "r" and cfg.processed_dir == folder / "data/processed/test-run"
+    assert list(cfg.thresholds) == list(load_preset("default")) and cfg.thresholds["privacy_threshold"] == 12
+    assert cfg.input_paths()[-3:] == [folder / "cw.csv", folder / "cte", folder / "cw.csv"]

@@ -1,10 +1,11 @@
 """The run configuration: one YAML file an analyst edits every year.
 
-``load_config`` reads it safely, merges the named state preset with the user's
-threshold overrides, resolves input paths relative to the config file, and
-reports every problem at once (unknown keys with the nearest valid key, wrong
-types, missing files, thresholds out of range) with the line it is on.
-See ``docs/config.md`` for every key.
+``load_config`` reads it safely, checks it against a pydantic model of the file
+(``_ConfigFile``: every key with its type, allowed values or range, and the files
+it names, resolved relative to the config file), merges the named state preset
+with the user's threshold overrides, and reports every problem at once (unknown
+keys with the nearest valid key, wrong types, missing files, thresholds out of
+range) with the line it is on. See ``docs/config.md`` for every key.
 """
 
 from __future__ import annotations
@@ -12,11 +13,23 @@ from __future__ import annotations
 import difflib
 import glob
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import InputError, Problem
 from .paths import PRESETS_DIR, processed_dir, reports_dir
@@ -27,67 +40,6 @@ CLUSTER_RULES = ("primary", "split")
 OCCUPATION_ALLOCATIONS = ("weighted", "equal", "duplicate")
 FAMILY_WAGE_SOURCES = ("living_wage", "median_share", "value")
 
-# key -> (expected type(s), required)
-_TOP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "run": ((str,), True),
-    "title": ((str,), False),
-    "synthetic": ((bool,), False),
-    "year": ((int,), True),
-    "demand_year": ((int,), False),
-    "state_fips": ((str, int), True),  # an unquoted 41 (or 06, read by YAML as 6) is padded to "41" / "06"
-    "framework": ((str,), False),
-    "preset": ((str,), False),
-    "supply_measure": ((str,), False),
-    "cluster_rule": ((str,), False),
-    "occupation_allocation": ((str,), False),
-    "inputs": ((dict,), True),
-    "family_wage": ((dict,), False),
-    "crosswalks": ((dict,), False),
-    "thresholds": ((dict,), False),
-    "outputs": ((dict,), False),
-    "fetch": (
-        (dict,),
-        False,
-    ),  # read by `alignment fetch --config` (base_urls, user_agent); see docs/fetch.md
-}
-_INPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "enrollment": ((str,), False),  # required unless ipeds_completions is given
-    "ipeds_completions": ((str, list), False),
-    "ipeds_hd": ((str,), False),
-    "qcew": ((str, list), True),
-    "qcew_base_area": ((str,), False),
-    "oews": ((str,), False),
-    "living_wage": ((str,), False),
-    "regions": ((str,), True),
-    "geometry": ((str,), False),
-    "projections": ((str, list), False),
-    "cbsa_delineation": ((str,), False),
-    "cip_list": ((str,), False),
-}
-_FAMILY_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "source": ((str,), False),
-    "adults": ((int,), False),
-    "children": ((int,), False),
-    "median_share": ((int, float), False),
-    "value_hourly_usd": ((int, float), False),
-}
-_CROSSWALK_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "cip_cluster": ((str,), False),
-    "cip_cluster_extra": ((str,), False),
-    "naics_cluster": ((str,), False),
-    "naics_cluster_extra": ((str,), False),
-    "cip_soc": ((str,), False),
-    "cip_soc_extra": ((str,), False),
-    "advance_cte_dir": ((str,), False),
-    "nces_cip_soc": ((str,), False),
-    "cip_2010_2020": ((str,), False),
-    "onet_clusters": ((str,), False),
-    "program_cip_mapping": ((str,), False),
-}
-_OUTPUT_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "processed": ((str,), False),
-    "reports": ((str,), False),
-}
 # threshold -> (low, high) inclusive range of valid values
 THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "privacy_threshold": (1, 1000),
@@ -250,9 +202,13 @@ def _preset_hint(name: str) -> str:
     return f"; did you mean {near[0]!r}?" if near else ""
 
 
+def _preset_file(name: str) -> Path:
+    return PRESETS_DIR / f"{name}.yml"
+
+
 def load_preset(name: str) -> dict[str, float | None]:
     """The thresholds of a named state preset (``presets/<name>.yml``)."""
-    path = PRESETS_DIR / f"{name}.yml"
+    path = _preset_file(name)
     if not path.is_file():
         raise InputError(
             [
@@ -331,84 +287,441 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     return lines
 
 
-def _check_keys(
-    section: dict[str, Any],
-    spec: dict[str, tuple[tuple[type, ...], bool]],
-    prefix: tuple[str, ...],
-    file: str,
-    lines: dict[tuple[str, ...], int],
-    problems: list[Problem],
-) -> None:
-    where = ".".join(prefix)
-    for key, value in section.items():
-        path = (*prefix, str(key))
-        name = ".".join(path)
-        if key not in spec:
-            near = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
-            hint = f"; did you mean {'.'.join((*prefix, near[0]))!r}?" if near else ""
-            valid = ", ".join(spec)
-            problems.append(
-                Problem(
-                    file,
-                    lines.get(path),
-                    name,
-                    f"unknown key{hint} (valid keys{' in ' + where if where else ''}: {valid})",
-                )
-            )
-            continue
-        types, _ = spec[key]
-        if value is None:
-            continue
-        # YAML's true/false are Python bools, which are also ints: accept them only where a bool is expected
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-        if not ok:
-            expected = (
-                " or ".join(t.__name__ for t in types).replace("str", "text").replace("dict", "a mapping")
-            )
-            problems.append(
-                Problem(
-                    file,
-                    lines.get(path),
-                    name,
-                    f"expected {expected}, got {value!r} ({type(value).__name__})",
-                )
-            )
-    for key, (_, required) in spec.items():
-        if required and section.get(key) is None:
-            problems.append(
-                Problem(
-                    file,
-                    lines.get(prefix) if prefix else None,
-                    ".".join((*prefix, key)),
-                    "required key is missing",
-                )
-            )
-
-
 def _resolve(base: Path, value: str) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else base / p
 
 
-def _resolve_files(
-    base: Path, value: str | list[str], name: str, file: str, line: int | None, problems: list[Problem]
-) -> list[Path]:
-    patterns = [value] if isinstance(value, str) else list(value)
+def _resolve_files(base: Path, value: str | list) -> tuple[list[Path], list[str]]:
+    """The files named by a path, a glob (``qcew/*.csv``) or a list of them; a problem for each naming none"""
     found: list[Path] = []
-    for pattern in patterns:
+    problems: list[str] = []
+    for pattern in [value] if isinstance(value, str) else list(value):
         full = _resolve(base, str(pattern))
         if any(ch in str(pattern) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(full)))
             if not matches:
-                problems.append(
-                    Problem(file, line, name, f"no file matches {pattern!r} (looked in {full.parent})")
-                )
+                problems.append(f"no file matches {pattern!r} (looked in {full.parent})")
             found.extend(m for m in matches if m.is_file())
         elif full.is_file():
             found.append(full)
         else:
-            problems.append(Problem(file, line, name, f"file not found: {pattern!r} (looked for {full})"))
-    return found
+            problems.append(f"file not found: {pattern!r} (looked for {full})")
+    return found, problems
+
+
+# ------------------------------------------------------------------------------------------ the file's schema
+# Every check of a key is a validator of its field in the models below, so pydantic gathers the problems of
+# every key in one pass; load_config turns each error into a Problem naming the key and its line
+# (``_problems``). A validator raises ``_error(message)`` with the message as the user reads it.
+
+_TYPE_NAMES = {str: "text", dict: "a mapping"}
+
+
+def _wrong_type(value: Any, types: tuple[type, ...]) -> str | None:
+    """The problem of a value whose YAML type is none of ``types`` (null never is: it is no value).
+
+    YAML's true/false are Python bools, which are also ints: they are accepted only where a bool is.
+
+    >>> _wrong_type("2023-24", (int,)), _wrong_type(True, (str, int))
+    ("expected int, got '2023-24' (str)", 'expected text or int, got True (bool)')
+    >>> _wrong_type([1], (dict,)), _wrong_type(None, (int,))
+    ('expected a mapping, got [1] (list)', None)
+    """
+    if value is None or (isinstance(value, types) and not (isinstance(value, bool) and bool not in types)):
+        return None
+    expected = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+    return f"expected {expected}, got {value!r} ({type(value).__name__})"
+
+
+def _error(message: str, *line_of: tuple[str, ...]) -> PydanticCustomError:
+    """A problem of a key; ``line_of``: the keys whose line it is reported on (the first one written),
+    when that is not the key's own line."""
+    return PydanticCustomError("config", message, {"line_of": line_of} if line_of else None)
+
+
+def _errors(value: Any, problems: list[str]) -> Exception:
+    """What a validator raises for every problem of one value (pydantic's own errors hold one each)."""
+    if len(problems) == 1:
+        return _error(problems[0])
+    return ValidationError.from_exception_data(
+        "config", [{"type": _error(p), "loc": (), "input": value} for p in problems]
+    )
+
+
+def _key(*types: type, check: Callable[[Any], str | None] | None = None, null: Any = None) -> BeforeValidator:
+    """A key whose value is one of ``types``, then passes ``check`` (which returns its problem, if any).
+
+    ``null``: what a null value stands for, in a section that keeps the nulls of the key (``_null_kept``).
+    """
+
+    def validate(value: Any) -> Any:
+        if value is None:
+            return null
+        problem = _wrong_type(value, types) or (check(value) if check else None)
+        if problem:
+            raise _error(problem)
+        return value
+
+    return BeforeValidator(validate)
+
+
+def _text(
+    check: Callable[[str], str | None] | None = None,
+    *,
+    also: tuple[type, ...] = (),
+    read: Callable[[Any], str] = str,
+) -> BeforeValidator:
+    """A key used as text: ``read(value)`` (``2020`` reads as ``'2020'``), which must then pass ``check``.
+
+    A value that is not text (or one of ``also``) is a problem of its own, reported together with what
+    ``check`` says of its text (``framework: 2020`` is neither text nor a framework).
+    """
+
+    def validate(value: Any) -> str:
+        text = read(value)
+        problems = [p for p in (_wrong_type(value, (str, *also)), check(text) if check else None) if p]
+        if problems:
+            raise _errors(value, problems)
+        return text
+
+    return BeforeValidator(validate)
+
+
+def _text_or(blank: str) -> Callable[[Any], str]:
+    """Reads a value as text, an empty one (``""``) as ``blank``."""
+    return lambda value: str(value or blank)
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    return lambda text: None if text in choices else f"expected one of {', '.join(choices)}; got {text!r}"
+
+
+def _folder_name(run: str) -> str | None:
+    if run and (run in {".", ".."} or "/" in run or "\\" in run):
+        return f"a run name is a folder name, not a path: {run!r}"
+    return None
+
+
+def _fips_text(value: Any) -> str:
+    """A state FIPS code as text: an unquoted 41 (or 06, read by YAML as 6) is padded to "41" / "06"."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100:
+        return f"{value:02d}"
+    return str(value or "")
+
+
+def _two_digits(code: str) -> str | None:
+    if code and not (len(code) == 2 and code.isdigit()):
+        return f'expected 2 digits in quotes, e.g. "06"; got {code!r}'
+    return None
+
+
+def _year(year: int) -> str | None:
+    return None if 1990 <= year <= 2100 else f"expected a year between 1990 and 2100; got {year}"
+
+
+def _known_preset(name: str) -> str | None:
+    if _preset_file(name).is_file():
+        return None
+    return f"unknown preset {name!r}; available: {', '.join(available_presets())}{_preset_hint(name)}"
+
+
+def _input_files(*, many: bool = False) -> BeforeValidator:
+    """An input key: a path, a glob (``qcew/*.csv``) or, with ``many``, a list of them, relative to the
+    config's folder (``context["base"]``); every path must name a file and every glob match one."""
+    types = (str, list) if many else (str,)
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        if problem := _wrong_type(value, types):
+            raise _error(problem)
+        found, problems = _resolve_files(info.context["base"], value)
+        if problems:
+            raise _errors(value, problems)
+        return tuple(found) if many else (found[0] if found else None)
+
+    return BeforeValidator(validate)
+
+
+def _crosswalk(*, folder: bool = False) -> BeforeValidator:
+    """A crosswalk key: a file (or ``folder``) relative to the config's folder, which must exist."""
+
+    def validate(value: Any, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        if problem := _wrong_type(value, (str,)):
+            raise _error(problem)
+        path = _resolve(info.context["base"], value)
+        if not (path.is_dir() if folder else path.is_file()):
+            raise _error(f"not found: {value!r}")
+        return path
+
+    return BeforeValidator(validate)
+
+
+def _threshold(name: str) -> BeforeValidator:
+    """A threshold: a number in its range (``THRESHOLD_RANGES``), whole for a count, null where allowed."""
+    lo, hi = THRESHOLD_RANGES[name]
+    whole = INTEGER_THRESHOLDS.get(name)
+
+    def validate(value: Any) -> int | float | None:
+        if value is None and name in NULLABLE_THRESHOLDS:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _error(f"expected a number; got {value!r}")
+        if whole and isinstance(value, float):
+            if not value.is_integer():
+                raise _error(f"expected a whole number ({whole}); got {value!r}")
+            value = int(value)
+        if not lo <= value <= hi:
+            raise _error(f"expected a value from {lo} to {hi}; got {value}")
+        return value
+
+    return BeforeValidator(validate)
+
+
+class _Section(BaseModel):
+    """A mapping of the config file. A key it does not know is refused; a key written with no value (YAML
+    null) is as if it were not written, except the keys of ``_null_kept``, whose validators read null."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    _null_kept: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_written(cls, data: Any) -> Any:
+        # keys as the user reads them (YAML reads `1:` as a number, `yes:` as true); nulls of unset keys go
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {str(k): v for k, v in data.items() if v is not None or k in cls._null_kept or k not in fields}
+
+
+class _InputsSection(_Section):
+    enrollment: Annotated[Path | None, _input_files()] = None  # required unless ipeds_completions is given
+    ipeds_completions: Annotated[tuple[Path, ...], _input_files(many=True)] = ()
+    ipeds_hd: Annotated[Path | None, _input_files()] = None
+    qcew: Annotated[tuple[Path, ...], _input_files(many=True)]
+    qcew_base_area: Annotated[str, _text(read=_text_or(Inputs.qcew_base_area))] = Inputs.qcew_base_area
+    oews: Annotated[Path | None, _input_files()] = None
+    living_wage: Annotated[Path | None, _input_files()] = None
+    # Path | None: a glob that matches only folders leaves it unset, as it always has
+    regions: Annotated[Path | None, _input_files()]
+    geometry: Annotated[Path | None, _input_files()] = None
+    projections: Annotated[tuple[Path, ...], _input_files(many=True)] = ()
+    cbsa_delineation: Annotated[Path | None, _input_files()] = None
+    cip_list: Annotated[Path | None, _input_files()] = None
+
+
+class _FamilyWageSection(_Section):
+    _null_kept: ClassVar[frozenset[str]] = frozenset({"adults", "children"})  # `children:` left empty is 0
+
+    source: Annotated[str, _text(_one_of(FAMILY_WAGE_SOURCES), read=_text_or(FamilyWage.source))] = (
+        FamilyWage.source
+    )
+    adults: Annotated[int, _key(int, null=0)] = FamilyWage.adults
+    children: Annotated[int, _key(int, null=0)] = FamilyWage.children
+    median_share: Annotated[int | float | None, _key(int, float)] = None
+    value_hourly_usd: Annotated[int | float | None, _key(int, float)] = None
+
+
+class _CrosswalksSection(_Section):
+    cip_cluster: Annotated[Path | None, _crosswalk()] = None
+    cip_cluster_extra: Annotated[Path | None, _crosswalk()] = None
+    naics_cluster: Annotated[Path | None, _crosswalk()] = None
+    naics_cluster_extra: Annotated[Path | None, _crosswalk()] = None
+    cip_soc: Annotated[Path | None, _crosswalk()] = None
+    cip_soc_extra: Annotated[Path | None, _crosswalk()] = None
+    advance_cte_dir: Annotated[Path | None, _crosswalk(folder=True)] = None
+    nces_cip_soc: Annotated[Path | None, _crosswalk()] = None
+    cip_2010_2020: Annotated[Path | None, _crosswalk()] = None
+    onet_clusters: Annotated[Path | None, _crosswalk()] = None
+    program_cip_mapping: Annotated[Path | None, _crosswalk()] = None
+
+
+class _OutputsSection(_Section):
+    processed: Annotated[str | None, _key(str)] = None
+    reports: Annotated[str | None, _key(str)] = None
+
+
+class _NullableSection(_Section):
+    # null switches a test off, or is refused: the threshold's validator says which
+    _null_kept: ClassVar[frozenset[str]] = frozenset(THRESHOLD_RANGES)
+
+
+#: the threshold overrides: one field per threshold of THRESHOLD_RANGES
+_ThresholdsSection = create_model(
+    "_ThresholdsSection",
+    __base__=_NullableSection,
+    **{name: (Annotated[int | float | None, _threshold(name)], None) for name in THRESHOLD_RANGES},
+)
+
+
+class _ConfigFile(_Section):
+    """The run configuration as its YAML file is written (``docs/config.md``), each key with its checks."""
+
+    run: Annotated[str, _text(_folder_name, read=_text_or(""))]
+    title: Annotated[str | None, _key(str)] = None
+    synthetic: Annotated[bool, _key(bool)] = Config.synthetic
+    year: Annotated[int, _key(int, check=_year)]
+    demand_year: Annotated[int | None, _key(int, check=_year)] = None
+    state_fips: Annotated[str, _text(_two_digits, also=(int,), read=_fips_text)]
+    framework: Annotated[str, _text(_one_of(FRAMEWORKS))] = Config.framework
+    preset: Annotated[str, _text(_known_preset, read=_text_or(Config.preset))] = Config.preset
+    supply_measure: Annotated[str, _text(_one_of(SUPPLY_MEASURES))] = Config.supply_measure
+    cluster_rule: Annotated[str, _text(_one_of(CLUSTER_RULES))] = Config.cluster_rule
+    occupation_allocation: Annotated[str, _text(_one_of(OCCUPATION_ALLOCATIONS))] = (
+        Config.occupation_allocation
+    )
+    inputs: Annotated[_InputsSection, _key(dict)]
+    family_wage: Annotated[_FamilyWageSection, _key(dict)] = _FamilyWageSection()
+    crosswalks: Annotated[_CrosswalksSection, _key(dict)] = _CrosswalksSection()
+    thresholds: Annotated[_ThresholdsSection, _key(dict)] = _ThresholdsSection()
+    outputs: Annotated[_OutputsSection, _key(dict)] = _OutputsSection()
+    # read by `alignment fetch --config` (base_urls, user_agent); see docs/fetch.md
+    fetch: Annotated[dict | None, _key(dict)] = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_rules(cls, data: Any, handler: ModelWrapValidatorHandler[_ConfigFile]) -> _ConfigFile:
+        # pydantic runs no "after" validator once a key has failed, yet a user sees every problem at once: the
+        # rules between keys read the keys as written, and are reported with the keys' own problems
+        errors = list(_rules(data)) if isinstance(data, dict) else []
+        try:
+            model = handler(data)
+        except ValidationError as exc:
+            errors = [*_init_details(exc), *errors]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return model
+
+    def config(self, path: Path, raw: dict[str, Any], root: Path | None) -> Config:
+        """The run's :class:`Config`: thresholds merged into the preset's, outputs under ``root``."""
+        out = root or Path.cwd()
+        written = raw.get("crosswalks") or {}
+        processed, reports = self.outputs.processed, self.outputs.reports
+        return Config(
+            path=path,
+            run=self.run,
+            year=self.year,
+            state_fips=self.state_fips,
+            inputs=Inputs(**dict(self.inputs)),
+            demand_year=self.demand_year,
+            title=self.title or self.run,
+            synthetic=self.synthetic,
+            framework=self.framework,
+            preset=self.preset,
+            supply_measure=self.supply_measure,
+            cluster_rule=self.cluster_rule,
+            occupation_allocation=self.occupation_allocation,
+            family_wage=FamilyWage(**dict(self.family_wage)),
+            # in the order the file writes them
+            crosswalks={k: p for k in written if (p := getattr(self.crosswalks, k)) is not None},
+            thresholds={**load_preset(self.preset), **self.thresholds.model_dump(exclude_unset=True)},
+            processed_dir=_resolve(out, processed) if processed else processed_dir(self.run, root),
+            reports_dir=_resolve(out, reports) if reports else reports_dir(self.run, root),
+            raw=raw,
+            root=out.resolve(),
+        )
+
+
+def _rules(data: dict[str, Any]) -> Iterator[InitErrorDetails]:
+    """The rules between keys, read from the keys as written (a missing section reads as empty)."""
+
+    def problem(loc: tuple[str, ...], message: str, *line_of: tuple[str, ...]) -> InitErrorDetails:
+        return {"type": _error(message, *line_of), "loc": loc, "input": data}
+
+    inputs = data["inputs"] if isinstance(data.get("inputs"), dict) else {}
+    family = data["family_wage"] if isinstance(data.get("family_wage"), dict) else {}
+    if inputs.get("enrollment") is None and inputs.get("ipeds_completions") is None:
+        yield problem(
+            ("inputs", "enrollment"),
+            "required key is missing: give inputs.enrollment, or inputs.ipeds_completions with inputs.ipeds_hd",
+            ("inputs",),
+        )
+    if inputs.get("ipeds_completions") is not None and inputs.get("ipeds_hd") is None:
+        yield problem(
+            ("inputs", "ipeds_hd"),
+            "inputs.ipeds_completions needs inputs.ipeds_hd (the IPEDS directory gives each institution's county)",
+            ("inputs", "ipeds_completions"),
+        )
+    source = str(family.get("source") or FamilyWage.source)
+    if source == "living_wage" and inputs.get("living_wage") is None:
+        msg = "'living_wage' needs inputs.living_wage (or use source: median_share)"
+        yield problem(("family_wage", "source"), msg)
+    elif source == "median_share" and inputs.get("oews") is None:
+        yield problem(("family_wage", "source"), "'median_share' needs inputs.oews for regional median wages")
+    elif source == "value" and not family.get("value_hourly_usd"):
+        msg = "source 'value' needs value_hourly_usd"
+        yield problem(("family_wage", "value_hourly_usd"), msg, ("family_wage", "source"))
+    adults, children = (_count(family.get(k, 1)) for k in ("adults", "children"))
+    if (adults is not None and not 0 <= adults <= 2) or (children is not None and not 0 <= children <= 3):
+        lines = [("family_wage", "adults"), ("family_wage", "children"), ("family_wage",)]
+        yield problem(("family_wage",), "family type: 1-2 adults and 0-3 children", *lines)
+
+
+def _count(value: Any) -> int | None:
+    """A number of adults or children as the family-type rule reads it (null: 0); None for a value that reads
+    as no number (its wrong type is reported)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _init_details(exc: ValidationError) -> list[InitErrorDetails]:
+    """The errors of ``exc``, to be raised again together with others."""
+    details: list[InitErrorDetails] = []
+    for e in exc.errors():
+        detail: InitErrorDetails = {"type": e["type"], "loc": e["loc"], "input": e["input"]}
+        if e["type"] == "config":  # ours, made again as it was (its ctx names the line it is on)
+            detail["type"] = PydanticCustomError("config", e["msg"], e.get("ctx"))
+        elif "ctx" in e:
+            detail["ctx"] = e["ctx"]
+        details.append(detail)
+    return details
+
+
+#: each mapping of the file by its key path, for the valid keys of an unknown key's message
+_SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): _ConfigFile,
+    **{
+        (name,): f.annotation
+        for name, f in _ConfigFile.model_fields.items()
+        if isinstance(f.annotation, type) and issubclass(f.annotation, _Section)
+    },
+}
+
+
+def _unknown_key(loc: tuple[str, ...]) -> str:
+    """The message of an unknown key, e.g.
+    ``unknown key; did you mean 'inputs.regions'? (valid keys in inputs: ...)``, ``unknown threshold``."""
+    *prefix, key = loc
+    section = _SECTIONS.get(tuple(prefix))
+    valid = list(section.model_fields) if section else []
+    near = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    hint = f"; did you mean {'.'.join((*prefix, near[0]))!r}?" if near else ""
+    if section is _ThresholdsSection:
+        return f"unknown threshold{hint}"
+    return f"unknown key{hint} (valid keys{' in ' + '.'.join(prefix) if prefix else ''}: {', '.join(valid)})"
+
+
+def _problems(exc: ValidationError, file: str, lines: dict[tuple[str, ...], int]) -> list[Problem]:
+    """Each error of the schema as the user reads it: the key (``inputs.qcew``), its line, what it expects."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(str(k) for k in error["loc"])
+        line_of = (error.get("ctx") or {}).get("line_of") or (loc,)
+        if error["type"] in ("extra_forbidden", "invalid_key"):
+            message = _unknown_key(loc)
+        elif error["type"] == "missing":  # on the line of its section, if any
+            message, line_of = "required key is missing", (loc[:-1],) if len(loc) > 1 else ()
+        else:  # the validators' own words (pydantic's, should one of its checks ever be the one to fail)
+            message = error["msg"]
+        line = next((lines[k] for k in line_of if k in lines), None)
+        problems.append(Problem(file, line, ".".join(loc), message))
+    return problems
 
 
 def load_config(path: str | Path, *, root: Path | None = None) -> Config:
@@ -416,6 +729,7 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
 
     Input paths are relative to the config file's folder; outputs default to
     ``data/processed/<run>/`` and ``reports/<run>/`` under ``root`` (the working directory).
+    Problems are listed in the order of the file's lines, problems of the file as a whole first.
     """
     path = Path(path)
     file = str(path)
@@ -434,284 +748,11 @@ def load_config(path: str | Path, *, root: Path | None = None) -> Config:
         raise InputError(
             [Problem(file, None, None, "expected a YAML mapping of keys (run, year, inputs, ...)")]
         )
-    lines = _key_lines(text)
-    problems: list[Problem] = _duplicate_keys(text, file)
-    _check_keys(data, _TOP_KEYS, (), file, lines, problems)
-    sections = {
-        "inputs": _INPUT_KEYS,
-        "family_wage": _FAMILY_KEYS,
-        "crosswalks": _CROSSWALK_KEYS,
-        "outputs": _OUTPUT_KEYS,
-    }
-    for name, spec in sections.items():
-        if isinstance(data.get(name), dict):
-            _check_keys(data[name], spec, (name,), file, lines, problems)
-
-    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
-        value = data.get(key, default)
-        value = default if value is None else str(value)
-        if value not in allowed:
-            problems.append(
-                Problem(file, lines.get((key,)), key, f"expected one of {', '.join(allowed)}; got {value!r}")
-            )
-        return value
-
-    framework = choice("framework", FRAMEWORKS, "2024")
-    supply_measure = choice("supply_measure", SUPPLY_MEASURES, "completers")
-    cluster_rule = choice("cluster_rule", CLUSTER_RULES, "primary")
-    occupation_allocation = choice("occupation_allocation", OCCUPATION_ALLOCATIONS, "weighted")
-
-    run = str(data.get("run") or "")
-    if run and (run in {".", ".."} or "/" in run or "\\" in run):
-        problems.append(
-            Problem(file, lines.get(("run",)), "run", f"a run name is a folder name, not a path: {run!r}")
-        )
-    state_value = data.get("state_fips")
-    if isinstance(state_value, int) and not isinstance(state_value, bool) and 0 < state_value < 100:
-        state_value = f"{state_value:02d}"  # unquoted in the YAML file
-    state_fips = str(state_value or "")
-    if state_fips and not (len(state_fips) == 2 and state_fips.isdigit()):
-        problems.append(
-            Problem(
-                file,
-                lines.get(("state_fips",)),
-                "state_fips",
-                f'expected 2 digits in quotes, e.g. "06"; got {state_fips!r}',
-            )
-        )
-    year = data.get("year")
-    if isinstance(year, int) and not isinstance(year, bool) and not 1990 <= year <= 2100:
-        problems.append(
-            Problem(file, lines.get(("year",)), "year", f"expected a year between 1990 and 2100; got {year}")
-        )
-
-    # thresholds: preset merged with overrides
-    preset = str(data.get("preset") or "default")
-    thresholds: dict[str, float | None] = {}
+    problems = _duplicate_keys(text, file)
     try:
-        thresholds = load_preset(preset)
-    except InputError:
-        problems.append(
-            Problem(
-                file,
-                lines.get(("preset",)),
-                "preset",
-                f"unknown preset {preset!r}; available: {', '.join(available_presets())}{_preset_hint(preset)}",
-            )
-        )
-    overrides = data.get("thresholds") or {}
-    if isinstance(overrides, dict):
-        for key, value in overrides.items():
-            where = lines.get(("thresholds", str(key)))
-            if key not in THRESHOLD_RANGES:
-                near = difflib.get_close_matches(str(key), list(THRESHOLD_RANGES), n=1, cutoff=0.6)
-                hint = f"; did you mean 'thresholds.{near[0]}'?" if near else ""
-                problems.append(Problem(file, where, f"thresholds.{key}", f"unknown threshold{hint}"))
-                continue
-            if value is None and key in NULLABLE_THRESHOLDS:
-                thresholds[key] = None
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(
-                    Problem(file, where, f"thresholds.{key}", f"expected a number; got {value!r}")
-                )
-                continue
-            if key in INTEGER_THRESHOLDS and isinstance(value, float):
-                if not value.is_integer():
-                    problems.append(
-                        Problem(
-                            file,
-                            where,
-                            f"thresholds.{key}",
-                            f"expected a whole number ({INTEGER_THRESHOLDS[key]}); got {value!r}",
-                        )
-                    )
-                    continue
-                value = int(value)
-            thresholds[key] = value
-    for key, value in thresholds.items():
-        lo, hi = THRESHOLD_RANGES.get(key, (float("-inf"), float("inf")))
-        if isinstance(value, int | float) and not lo <= value <= hi:
-            problems.append(
-                Problem(
-                    file,
-                    lines.get(("thresholds", key)),
-                    f"thresholds.{key}",
-                    f"expected a value from {lo} to {hi}; got {value}",
-                )
-            )
-
-    base = path.parent
-    inputs_raw = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
-    resolved: dict[str, Any] = {}
-    for key in (
-        "enrollment",
-        "regions",
-        "oews",
-        "living_wage",
-        "geometry",
-        "ipeds_hd",
-        "cbsa_delineation",
-        "cip_list",
-    ):
-        value = inputs_raw.get(key)
-        if isinstance(value, str):
-            files = _resolve_files(base, value, f"inputs.{key}", file, lines.get(("inputs", key)), problems)
-            resolved[key] = files[0] if files else None
-    qcew_value = inputs_raw.get("qcew")
-    qcew_files: list[Path] = []
-    if isinstance(qcew_value, str | list):
-        qcew_files = _resolve_files(
-            base, qcew_value, "inputs.qcew", file, lines.get(("inputs", "qcew")), problems
-        )
-    many: dict[str, list[Path]] = {}
-    for key in ("ipeds_completions", "projections"):
-        value = inputs_raw.get(key)
-        if isinstance(value, str | list):
-            many[key] = _resolve_files(
-                base, value, f"inputs.{key}", file, lines.get(("inputs", key)), problems
-            )
-    if inputs_raw.get("enrollment") is None and inputs_raw.get("ipeds_completions") is None:
-        problems.append(
-            Problem(
-                file,
-                lines.get(("inputs",)),
-                "inputs.enrollment",
-                "required key is missing: give inputs.enrollment, or inputs.ipeds_completions with inputs.ipeds_hd",
-            )
-        )
-    if inputs_raw.get("ipeds_completions") is not None and inputs_raw.get("ipeds_hd") is None:
-        problems.append(
-            Problem(
-                file,
-                lines.get(("inputs", "ipeds_completions")),
-                "inputs.ipeds_hd",
-                "inputs.ipeds_completions needs inputs.ipeds_hd (the IPEDS directory gives each institution's county)",
-            )
-        )
-    demand_year = data.get("demand_year")
-    if isinstance(demand_year, int) and not isinstance(demand_year, bool) and not 1990 <= demand_year <= 2100:
-        problems.append(
-            Problem(
-                file,
-                lines.get(("demand_year",)),
-                "demand_year",
-                f"expected a year between 1990 and 2100; got {demand_year}",
-            )
-        )
-
-    fw_raw = data.get("family_wage") if isinstance(data.get("family_wage"), dict) else {}
-    family = FamilyWage(
-        source=str(fw_raw.get("source") or "living_wage"),
-        adults=int(fw_raw.get("adults", 1) or 0),
-        children=int(fw_raw.get("children", 1) or 0),
-        median_share=fw_raw.get("median_share"),
-        value_hourly_usd=fw_raw.get("value_hourly_usd"),
-    )
-    fw_line = lines.get(("family_wage", "source"))
-    if family.source not in FAMILY_WAGE_SOURCES:
-        problems.append(
-            Problem(
-                file,
-                fw_line,
-                "family_wage.source",
-                f"expected one of {', '.join(FAMILY_WAGE_SOURCES)}; got {family.source!r}",
-            )
-        )
-    elif family.source == "living_wage" and inputs_raw.get("living_wage") is None:
-        problems.append(
-            Problem(
-                file,
-                fw_line,
-                "family_wage.source",
-                "'living_wage' needs inputs.living_wage (or use source: median_share)",
-            )
-        )
-    elif family.source == "median_share" and inputs_raw.get("oews") is None:
-        problems.append(
-            Problem(
-                file,
-                fw_line,
-                "family_wage.source",
-                "'median_share' needs inputs.oews for regional median wages",
-            )
-        )
-    elif family.source == "value" and not family.value_hourly_usd:
-        problems.append(
-            Problem(file, fw_line, "family_wage.value_hourly_usd", "source 'value' needs value_hourly_usd")
-        )
-    if not 0 <= family.adults <= 2 or not 0 <= family.children <= 3:
-        problems.append(
-            Problem(
-                file,
-                lines.get(("family_wage", "adults"))
-                or lines.get(("family_wage", "children"))
-                or lines.get(("family_wage",)),
-                "family_wage",
-                "family type: 1-2 adults and 0-3 children",
-            )
-        )
-
-    crosswalks: dict[str, Path] = {}
-    cw_raw = data.get("crosswalks") if isinstance(data.get("crosswalks"), dict) else {}
-    for key, value in cw_raw.items():
-        if isinstance(value, str) and key in _CROSSWALK_KEYS:
-            p = _resolve(base, value)
-            exists = p.is_dir() if key == "advance_cte_dir" else p.is_file()
-            if not exists:
-                problems.append(
-                    Problem(
-                        file, lines.get(("crosswalks", key)), f"crosswalks.{key}", f"not found: {value!r}"
-                    )
-                )
-            crosswalks[key] = p
-
+        model = _ConfigFile.model_validate(data, context={"base": path.parent})
+    except ValidationError as exc:
+        problems += _problems(exc, file, _key_lines(text))
     if problems:
-        raise InputError(problems)
-
-    out_raw = data.get("outputs") or {}
-    proc = (
-        _resolve(root or Path.cwd(), out_raw["processed"])
-        if out_raw.get("processed")
-        else processed_dir(run, root)
-    )
-    reps = (
-        _resolve(root or Path.cwd(), out_raw["reports"]) if out_raw.get("reports") else reports_dir(run, root)
-    )
-    return Config(
-        path=path,
-        run=run,
-        year=int(year),
-        state_fips=state_fips,
-        inputs=Inputs(
-            enrollment=resolved.get("enrollment"),
-            qcew=tuple(qcew_files),
-            regions=resolved["regions"],
-            qcew_base_area=str(inputs_raw.get("qcew_base_area") or "US000"),
-            oews=resolved.get("oews"),
-            living_wage=resolved.get("living_wage"),
-            geometry=resolved.get("geometry"),
-            ipeds_completions=tuple(many.get("ipeds_completions", [])),
-            ipeds_hd=resolved.get("ipeds_hd"),
-            projections=tuple(many.get("projections", [])),
-            cbsa_delineation=resolved.get("cbsa_delineation"),
-            cip_list=resolved.get("cip_list"),
-        ),
-        demand_year=int(demand_year)
-        if isinstance(demand_year, int) and not isinstance(demand_year, bool)
-        else None,
-        title=str(data.get("title") or run),
-        synthetic=bool(data.get("synthetic", False)),
-        framework=framework,
-        preset=preset,
-        supply_measure=supply_measure,
-        cluster_rule=cluster_rule,
-        occupation_allocation=occupation_allocation,
-        family_wage=family,
-        crosswalks=crosswalks,
-        thresholds=thresholds,
-        processed_dir=proc,
-        reports_dir=reps,
-        raw=data,
-        root=(root or Path.cwd()).resolve(),
-    )
+        raise InputError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
+    return model.config(path, data, root)
