@@ -24,6 +24,7 @@ __all__ = [
     "TRAINING_APPRENTICESHIP",
     "classify_occupations",
     "criteria_in_use",
+    "hshwid_rule",
     "education_level",
 ]
 
@@ -152,6 +153,34 @@ def _needed(thresholds: Mapping[str, float | None], n_used: int) -> int:
     """How many of the criteria in use must hold: ``hshwid_min_criteria`` (default: all), at most ``n_used``."""
     k = thresholds.get("hshwid_min_criteria")
     return n_used if k is None else max(1, min(int(k), n_used))
+
+
+_TEST_WORDS = {"high_wage": "high wage", "in_demand": "in demand", "high_skill": "high skill"}
+_COUNT_WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def hshwid_rule(thresholds: Mapping[str, float | None]) -> str:
+    """The preset's high-skill, high-wage, in-demand rule in words, for a column heading or a sentence.
+
+    >>> hshwid_rule({"high_wage_median_share": 1, "in_demand_min_openings": 10, "high_skill_min_education": 4,
+    ...              "hshwid_min_criteria": 1})
+    'any one of high wage, in demand, high skill'
+    >>> hshwid_rule({"high_wage_median_share": 1, "in_demand_min_openings": 10, "high_skill_min_education": 4})
+    'all three of high wage, in demand, high skill'
+    >>> hshwid_rule({"high_wage_median_share": 1, "hshwid_min_criteria": 2})
+    'high wage'
+    """
+    use = criteria_in_use(thresholds)
+    used = [c for c in ("high_wage", "in_demand", "high_skill") if use[c]]
+    if not used:
+        return "no test in use"
+    words = ", ".join(_TEST_WORDS[c] for c in used)
+    if len(used) == 1:
+        return words
+    k = _needed(thresholds, len(used))
+    if k == len(used):
+        return f"{'both' if k == 2 else 'all ' + _COUNT_WORDS[k]} of {words}"
+    return f"{'any one' if k == 1 else _COUNT_WORDS[k]} of {words}"
 
 
 def _at_least_k(tests: list[pd.Series], k: int, index: pd.Index) -> pd.Series:

@@ -22,7 +22,7 @@ import pandas as pd
 from ..build import load_processed
 from ..config import Config, load_config
 from ..constants import FLAG_LABELS, WITHHELD, default_thresholds, privacy_threshold
-from ..criteria import criteria_in_use
+from ..criteria import criteria_in_use, hshwid_rule
 from ..privacy import format_count
 from ..publish import protect_tables
 from ..safe_text import code_text, escape_text, plain_text
@@ -433,7 +433,9 @@ def program_occupation_table(ctx: RegionContext) -> pd.DataFrame:
             "High wage": [_yes_share(v) for v in mine["share_high_wage"]],
             "In demand": [_yes_share(v) for v in mine["share_in_demand"]],
             "High skill": [_yes_share(v) for v in mine["share_high_skill"]],
-            "All three": [_yes_share(v) for v in mine["share_hshwid"]],
+            f"High-skill, high-wage, in-demand ({hshwid_rule(ctx.cfg.thresholds)})": [
+                _yes_share(v) for v in mine["share_hshwid"]
+            ],
         }
     ).reset_index(drop=True)
 

@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from ..atomic import atomic_path
 from ..config import Config
-from ..constants import default_thresholds
+from ..constants import FLAG_CODES, default_thresholds
 from ..family_wage import meets_family_wage
 from ..publish import MEASURES, protect_tables
 from ..publish import privacy_threshold as _threshold
@@ -288,8 +288,7 @@ def _flags_sheet(fl: pd.DataFrame, regions: dict[str, str], clusters: dict[str, 
             "Flag code",
             "text",
             "code",
-            "LOW_DEMAND, OVERSUPPLIED, UNDERSUPPLIED, BELOW_FAMILY_WAGE, FEW_HSHWID_JOBS, UNMATCHED_PROGRAM or "
-            "SUPPRESSED.",
+            ", ".join(FLAG_CODES[:-1]) + f" or {FLAG_CODES[-1]}.",
         ),
         Col(
             "Severity (0–1)",
