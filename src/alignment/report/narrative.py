@@ -351,11 +351,34 @@ def occupation_note(ctx: RegionContext) -> str:
     }
     said = "; ".join(how.get(x, x) for x in sources) or "not available"
     return (
-        f"Occupation employment, openings and wages by cluster. Annual openings are {said}. A program "
+        f"Occupation employment, openings and wages by cluster. Annual openings are {said}. "
+        f"{_wage_area_sentence(ctx)}"
+        "These jobs are counted by what people do (each occupation in its cluster), while the jobs by industry "
+        "earlier in this report count everyone the cluster's industries employ: a hospital's cooks and "
+        "accountants count in health care there and in hospitality and finance here, so the two figures for a "
+        "cluster differ. A program "
         "leads to *high-skill, high-wage, in-demand* occupations when the occupations its CIP code links to "
         f"meet the tests of the {code_text(ctx.cfg.preset)} preset (see the data notes); the shares below "
         "weight each linked occupation as the run's allocation does."
     )
+
+
+WAGE_AREA_WORDS = {
+    "region": "the region's own metropolitan and nonmetropolitan areas",
+    "state": "the state as a whole (the wage file has no area of this region)",
+    "nation": "the nation as a whole (the wage file has neither this region's areas nor the state)",
+}
+
+
+def _wage_area_sentence(ctx: RegionContext) -> str:
+    """Where the occupation wages of the region come from (``occupation_alignment.wage_area_level``)."""
+    oa = ctx.tables.get("occupation_alignment")
+    if oa is None or "wage_area_level" not in oa:
+        return ""
+    levels = oa.loc[oa["region_id"] == ctx.region_id, "wage_area_level"].dropna().unique().tolist()
+    if len(levels) != 1:
+        return ""
+    return f"Wages are OEWS estimates for {WAGE_AREA_WORDS.get(levels[0], levels[0])}. "
 
 
 def occupation_table(ctx: RegionContext) -> pd.DataFrame:
