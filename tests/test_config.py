@@ -276,3 +276,21 @@ def test_the_config_keeps_its_types_and_the_order_of_the_file(folder):
     assert cfg.reports_dir == folder / "out" / "r" and cfg.processed_dir == folder / "data/processed/test-run"
     assert list(cfg.thresholds) == list(load_preset("default")) and cfg.thresholds["privacy_threshold"] == 12
     assert cfg.input_paths()[-3:] == [folder / "cw.csv", folder / "cte", folder / "cw.csv"]
+
+
+def test_staffing_pattern_needs_its_files_and_keeps_them_as_inputs(folder):
+    text = GOOD.replace("preset: default\n", "preset: default\noccupation_employment: staffing_pattern\n")
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text))
+    (problem,) = info.value.problems
+    assert problem.row == 7 and "needs inputs.staffing_patterns" in problem.message
+    (folder / "ep").mkdir()
+    for name in ("ind_110000.xlsx", "ind_210000.xlsx"):
+        (folder / "ep" / name).write_text("x")
+    text = text.replace("  living_wage: lw.csv\n", "  living_wage: lw.csv\n  staffing_patterns: ep/*.xlsx\n")
+    cfg = load_config(write(folder, text))
+    assert cfg.occupation_employment == "staffing_pattern"
+    assert [p.name for p in cfg.inputs.staffing_patterns] == ["ind_110000.xlsx", "ind_210000.xlsx"]
+    assert set(cfg.inputs.staffing_patterns) <= set(cfg.inputs.files())
+    with pytest.raises(InputError, match="one of oews_areas, staffing_pattern"):
+        load_config(write(folder, text.replace("staffing_pattern\n", "staffing\n", 1)))

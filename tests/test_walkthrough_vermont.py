@@ -68,8 +68,9 @@ def test_supply_is_the_ipeds_sub_baccalaureate_completions_of_vermont(vermont):
         assert got == expected, (year, got, expected)
 
 
-def test_estimated_openings_are_national_openings_times_the_regions_job_share(vermont):
-    """openings(r, s) = O_US,s × E_r / E_US,all: the region's QCEW jobs over the nation's OEWS jobs."""
+def test_estimated_openings_are_national_openings_times_the_regions_share_of_the_occupation(vermont):
+    """openings(r, s) = O_US,s × E_r,s / E_US,s: national openings scaled by the region's share of the
+    nation's jobs in the occupation (E_US,s from the national OEWS file)."""
     occ = processed(vermont, "occupations")
     ep = pd.read_excel(
         REAL / "bls-employment-projections" / "occupation.xlsx", sheet_name="Table 1.10", header=1
@@ -78,20 +79,25 @@ def test_estimated_openings_are_national_openings_times_the_regions_job_share(ve
     openings = [c for c in ep.columns if str(c).startswith("Occupational openings")][0]
     nurse_us = float(ep.loc[ep[code] == "29-1141", openings].iloc[0]) * 1000
     oews = pd.read_excel(REAL / "bls-oews" / "national_M2025_dl.xlsx", dtype=str)
-    us_total = float(oews.loc[oews["OCC_CODE"] == "00-0000", "TOT_EMP"].iloc[0].replace(",", ""))
-    q = pd.concat(
-        pd.read_csv(f, dtype={"area_fips": str, "own_code": str, "industry_code": str})
-        for f in (REAL / "bls-qcew" / "qtrly_by_area_vt_2016").glob("*.csv")
-    )
-    q = q[(q["own_code"] == "0") & (q["industry_code"] == "10") & (q["area_fips"] != "50000")]
-    q["employment"] = q[["month1_emplvl", "month2_emplvl", "month3_emplvl"]].mean(axis=1)
-    county = q.groupby("area_fips")["employment"].mean()
-    regions = pd.read_csv(CONFIG.parent / "regions.csv", dtype=str)
-    nw = regions.loc[regions["region_name"] == "Northwest", "county_fips"]
-    expected = nurse_us * county[nw].sum() / us_total
+    nurses_us_jobs = float(oews.loc[oews["OCC_CODE"] == "29-1141", "TOT_EMP"].iloc[0].replace(",", ""))
     got = occ[(occ["region_id"] == "northwest") & (occ["soc"] == "29-1141")].iloc[0]
     assert got["openings_source"] == "estimated"
-    assert got["openings_annual"] == pytest.approx(expected, rel=1e-9)
+    assert got["openings_annual"] == pytest.approx(nurse_us * got["employment"] / nurses_us_jobs, rel=1e-9)
+
+
+def test_regions_have_their_own_occupation_mix_by_staffing_pattern(vermont):
+    """With a national OEWS file only, each region's occupations come from its own industries (staffing
+    pattern), so the regions' occupation mixes differ, and nearly all QCEW jobs are placed."""
+    occ = processed(vermont, "occupations")
+    assert set(occ["employment_method"]) == {"staffing pattern"}
+    share = occ.assign(group=occ["soc"].str[:2]).pivot_table(
+        index="region_id", columns="group", values="employment", aggfunc="sum"
+    )
+    share = share.div(share.sum(axis=1), axis=0)
+    assert share["29"].max() - share["29"].min() > 0.005  # healthcare practitioners
+    assert share["25"].max() - share["25"].min() > 0.01  # education
+    coverage = processed(vermont, "staffing_coverage")
+    assert (coverage["share_placed"] > 0.95).all()
 
 
 def test_published_outputs_pass_the_privacy_audit(vermont):

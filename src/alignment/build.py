@@ -38,6 +38,7 @@ from .atomic import atomic_path
 from .config import Config
 from .constants import NATION_OEWS_AREA, default_thresholds
 from .criteria import classify_occupations
+from .errors import InputError, Problem
 from .family_wage import county_employment, family_wages, regional_median_wage
 from .inputs import (
     Inputs,
@@ -110,6 +111,7 @@ class Tables:
     program_occupations: pd.DataFrame | None = None
     occupation_alignment: pd.DataFrame | None = None
     program_alignment: pd.DataFrame | None = None
+    staffing_coverage: pd.DataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def items(self) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -330,6 +332,7 @@ def build(
         program_occupations=occupation_tables.get("program_occupations"),
         occupation_alignment=occupation_tables.get("occupation_alignment"),
         program_alignment=occupation_tables.get("program_alignment"),
+        staffing_coverage=occupation_tables.get("staffing_coverage"),
     )
     yoy = changes.year_over_year_tables(cfg, tables.as_dict(), cfg.processed_dir)
     tables.changes_run, tables.flag_changes, tables.gap_shifts = (
@@ -434,6 +437,44 @@ def regions_with_oews_areas(cfg: Config, inputs: Inputs, weights: pd.Series | No
     return regions
 
 
+def staffing_employment(cfg: Config, inputs: Inputs, occ: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The region × SOC table with each region's employment by the staffing pattern of its industries
+    (:mod:`alignment.staffing`): QCEW jobs of the demand year × national occupation shares of each industry.
+    Wages stay the OEWS ones. Returns the table and the coverage (jobs placed, unlisted, unplaced)."""
+    from .sources.staffing import read_soc_crosswalk_2010_2018, read_staffing_patterns, to_soc_2018
+    from .staffing import occupation_employment_by_staffing, staffing_coverage
+
+    staffing = read_staffing_patterns(list(cfg.inputs.staffing_patterns))
+    if (staffing["soc_vintage"].astype("string") == "2010").any():
+        if "soc_2010_2018" not in cfg.crosswalks:
+            raise InputError(
+                [
+                    Problem(
+                        str(cfg.path),
+                        cfg.line_of("inputs", "staffing_patterns"),
+                        "crosswalks.soc_2010_2018",
+                        "the staffing patterns use SOC 2010 codes; give the BLS SOC 2010 → 2018 crosswalk "
+                        "(crosswalks.soc_2010_2018) so their occupations can be matched",
+                    )
+                ]
+            )
+        nation = inputs.oews[inputs.oews["area_code"].astype("string") == NATION_OEWS_AREA]
+        weights = pd.to_numeric(nation.drop_duplicates("soc").set_index("soc")["employment"], errors="coerce")
+        crosswalk = read_soc_crosswalk_2010_2018(cfg.crosswalks["soc_2010_2018"])
+        staffing, _ = to_soc_2018(staffing, crosswalk, weights=weights.dropna())
+    year = cfg.industry_year
+    placed = occupation_employment_by_staffing(inputs.qcew, inputs.regions, staffing, year)
+    coverage = staffing_coverage(inputs.qcew, inputs.regions, staffing, year)
+    jobs = placed.set_index(["region_id", "soc"])["employment"]
+    key = pd.MultiIndex.from_frame(occ[["region_id", "soc"]].astype("string"))
+    out = occ.copy()
+    # an occupation the patterns give no job in the region has none (not an unknown)
+    out["employment"] = pd.Series(jobs.reindex(key).to_numpy(), index=out.index).astype("Float64").fillna(0.0)
+    out["suppressed"] = False
+    out["employment_method"] = pd.Series("staffing pattern", index=out.index, dtype="string")
+    return out, coverage
+
+
 def occupation_tables_for(
     cfg: Config, inputs: Inputs, ref: Reference, programs: pd.DataFrame, family: pd.DataFrame,
     weights: pd.Series | None,
@@ -448,9 +489,15 @@ def occupation_tables_for(
     projections = pd.concat([read_projections(p) for p in cfg.inputs.projections], ignore_index=True)
     soc_cluster = soc_cluster_table(cfg, ref)
     regions_oews = regions_with_oews_areas(cfg, inputs, weights)
-    demand = occ_mod.occupation_demand_by_region(regions_oews, inputs.oews, projections, soc_cluster, family)
-
     occ = occ_mod.region_occupations(regions_oews, inputs.oews)
+    coverage = None
+    if cfg.occupation_employment == "staffing_pattern":
+        occ, coverage = staffing_employment(cfg, inputs, occ)
+    else:
+        occ["employment_method"] = pd.Series("OEWS areas", index=occ.index, dtype="string")
+    demand = occ_mod.occupation_demand_by_region(
+        regions_oews, inputs.oews, projections, soc_cluster, family, occupations=occ
+    )
     area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
     openings = occ_mod.openings_by_area(projections, area, inputs.oews).rename(
         columns={"area_id": "region_id"}
@@ -492,7 +539,9 @@ def occupation_tables_for(
         mode=cfg.occupation_allocation,
         floor_share=float({**default_thresholds(), **cfg.thresholds}["wage_floor_share"]),
     )
+    extra = {} if coverage is None else {"staffing_coverage": coverage}
     return {
+        **extra,
         "occupation_demand": demand,
         "occupations": occ,
         "program_occupations": program_occ,

@@ -38,6 +38,8 @@ FRAMEWORKS = ("2024", "legacy")
 SUPPLY_MEASURES = ("enrolled", "concentrators", "completers")
 CLUSTER_RULES = ("primary", "split")
 OCCUPATION_ALLOCATIONS = ("weighted", "equal", "duplicate")
+#: how a region's employment by occupation is made: its OEWS areas' mix, or the staffing pattern of its industries
+OCCUPATION_EMPLOYMENT = ("oews_areas", "staffing_pattern")
 FAMILY_WAGE_SOURCES = ("living_wage", "median_share", "value")
 
 # threshold -> (low, high) inclusive range of valid values
@@ -115,6 +117,7 @@ class Inputs:
     projections: tuple[Path, ...] = ()
     cbsa_delineation: Path | None = None
     cip_list: Path | None = None
+    staffing_patterns: tuple[Path, ...] = ()
 
     def files(self) -> list[Path]:
         """Every input file, in a stable order (for the manifest)."""
@@ -122,7 +125,7 @@ class Inputs:
         out += [p for p in (self.oews, self.living_wage, self.geometry) if p is not None]
         out += [*self.ipeds_completions, *(p for p in (self.ipeds_hd,) if p is not None), *self.projections]
         out += [p for p in (self.cbsa_delineation, self.cip_list) if p is not None]
-        return out
+        return [*out, *self.staffing_patterns]
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Config:
     supply_measure: str = "completers"
     cluster_rule: str = "primary"
     occupation_allocation: str = "weighted"
+    occupation_employment: str = "oews_areas"
     family_wage: FamilyWage = field(default_factory=FamilyWage)
     crosswalks: dict[str, Path] = field(default_factory=dict)
     thresholds: dict[str, float | None] = field(default_factory=dict)
@@ -512,6 +516,7 @@ class _InputsSection(_Section):
     projections: Annotated[tuple[Path, ...], _input_files(many=True)] = ()
     cbsa_delineation: Annotated[Path | None, _input_files()] = None
     cip_list: Annotated[Path | None, _input_files()] = None
+    staffing_patterns: Annotated[tuple[Path, ...], _input_files(many=True)] = ()
 
 
 class _FamilyWageSection(_Section):
@@ -538,6 +543,7 @@ class _CrosswalksSection(_Section):
     cip_2010_2020: Annotated[Path | None, _crosswalk()] = None
     onet_clusters: Annotated[Path | None, _crosswalk()] = None
     program_cip_mapping: Annotated[Path | None, _crosswalk()] = None
+    soc_2010_2018: Annotated[Path | None, _crosswalk()] = None
 
 
 class _OutputsSection(_Section):
@@ -573,6 +579,9 @@ class _ConfigFile(_Section):
     cluster_rule: Annotated[str, _text(_one_of(CLUSTER_RULES))] = Config.cluster_rule
     occupation_allocation: Annotated[str, _text(_one_of(OCCUPATION_ALLOCATIONS))] = (
         Config.occupation_allocation
+    )
+    occupation_employment: Annotated[str, _text(_one_of(OCCUPATION_EMPLOYMENT))] = (
+        Config.occupation_employment
     )
     inputs: Annotated[_InputsSection, _key(dict)]
     family_wage: Annotated[_FamilyWageSection, _key(dict)] = _FamilyWageSection()
@@ -615,6 +624,7 @@ class _ConfigFile(_Section):
             supply_measure=self.supply_measure,
             cluster_rule=self.cluster_rule,
             occupation_allocation=self.occupation_allocation,
+            occupation_employment=self.occupation_employment,
             family_wage=FamilyWage(**dict(self.family_wage)),
             # in the order the file writes them
             crosswalks={k: p for k in written if (p := getattr(self.crosswalks, k)) is not None},
@@ -645,6 +655,13 @@ def _rules(data: dict[str, Any]) -> Iterator[InitErrorDetails]:
             ("inputs", "ipeds_hd"),
             "inputs.ipeds_completions needs inputs.ipeds_hd (the IPEDS directory gives each institution's county)",
             ("inputs", "ipeds_completions"),
+        )
+    if data.get("occupation_employment") == "staffing_pattern" and inputs.get("staffing_patterns") is None:
+        yield problem(
+            ("inputs", "staffing_patterns"),
+            "occupation_employment: staffing_pattern needs inputs.staffing_patterns (the BLS national employment "
+            "matrix by industry, or OEWS national industry-specific estimates)",
+            ("occupation_employment",),
         )
     source = str(family.get("source") or FamilyWage.source)
     if source == "living_wage" and inputs.get("living_wage") is None:

@@ -481,8 +481,12 @@ def occupation_demand_by_region(
     projections: pd.DataFrame,
     soc_cluster: pd.DataFrame,
     family_wage: pd.DataFrame,
+    occupations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Region × cluster demand by occupation (columns :data:`DEMAND_COLUMNS`).
+
+    ``occupations``: the region × SOC table when already made (another employment method, such as the
+    staffing pattern); by default :func:`region_occupations` of ``regions_oews``.
 
     Per region ``r`` and cluster ``c``, over the detailed OEWS occupations ``s`` of the region (from
     :func:`region_occupations`) with SOC→cluster shares ``a_s,c`` (:func:`soc_cluster_map`):
@@ -498,7 +502,8 @@ def occupation_demand_by_region(
       (left out of the sums, never taken as 0); ``n_without_openings``: with no openings figure.
     """
     _require(family_wage, "family_wage", ["region_id", "wage_hourly_usd"])
-    occ = region_occupations(regions_oews, oews)
+    occ = region_occupations(regions_oews, oews) if occupations is None else occupations
+    occ = occ.drop(columns=[c for c in ("openings_annual", "openings_source") if c in occ.columns])
     area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
     openings = openings_by_area(projections, area, oews)
     occ = occ.merge(
