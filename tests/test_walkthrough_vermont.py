@@ -70,7 +70,8 @@ def test_supply_is_the_ipeds_sub_baccalaureate_completions_of_vermont(vermont):
 
 def test_estimated_openings_are_national_openings_times_the_regions_share_of_the_occupation(vermont):
     """openings(r, s) = O_US,s × E_r,s / E_US,s: national openings scaled by the region's share of the
-    nation's jobs in the occupation (E_US,s from the national OEWS file)."""
+    nation's jobs in the occupation. The region's jobs come from the staffing pattern (all of its industries'
+    workers), so E_US,s is the projections' own national employment, the same concept."""
     occ = processed(vermont, "occupations")
     ep = pd.read_excel(
         REAL / "bls-employment-projections" / "occupation.xlsx", sheet_name="Table 1.10", header=1
@@ -78,8 +79,8 @@ def test_estimated_openings_are_national_openings_times_the_regions_share_of_the
     code = [c for c in ep.columns if "code" in str(c).lower()][0]
     openings = [c for c in ep.columns if str(c).startswith("Occupational openings")][0]
     nurse_us = float(ep.loc[ep[code] == "29-1141", openings].iloc[0]) * 1000
-    oews = pd.read_excel(REAL / "bls-oews" / "national_M2025_dl.xlsx", dtype=str)
-    nurses_us_jobs = float(oews.loc[oews["OCC_CODE"] == "29-1141", "TOT_EMP"].iloc[0].replace(",", ""))
+    employment = [c for c in ep.columns if str(c).startswith("Employment, ")][0]  # base year, in thousands
+    nurses_us_jobs = float(ep.loc[ep[code] == "29-1141", employment].iloc[0]) * 1000
     got = occ[(occ["region_id"] == "northwest") & (occ["soc"] == "29-1141")].iloc[0]
     assert got["openings_source"] == "estimated"
     assert got["openings_annual"] == pytest.approx(nurse_us * got["employment"] / nurses_us_jobs, rel=1e-9)
@@ -98,6 +99,9 @@ def test_regions_have_their_own_occupation_mix_by_staffing_pattern(vermont):
     assert share["25"].max() - share["25"].min() > 0.01  # education
     coverage = processed(vermont, "staffing_coverage")
     assert (coverage["share_placed"] > 0.95).all()
+    # openings per job stay the nation's rate: no cluster has more openings a year than jobs
+    demand = processed(vermont, "occupation_demand")
+    assert (demand["openings_annual"] < demand["occupation_employment"]).all()
 
 
 def test_published_outputs_pass_the_privacy_audit(vermont):

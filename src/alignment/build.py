@@ -495,13 +495,20 @@ def occupation_tables_for(
         occ, coverage = staffing_employment(cfg, inputs, occ)
     else:
         occ["employment_method"] = pd.Series("OEWS areas", index=occ.index, dtype="string")
+    # openings scale by the national employment of the same concept as the region's: OEWS jobs for OEWS areas;
+    # for a staffing pattern (all of an industry's workers) the projections' own national employment
+    reference = inputs.oews if coverage is None else occ_mod.projections_reference(projections)
     demand = occ_mod.occupation_demand_by_region(
-        regions_oews, inputs.oews, projections, soc_cluster, family, occupations=occ
+        regions_oews,
+        inputs.oews,
+        projections,
+        soc_cluster,
+        family,
+        occupations=occ,
+        openings_reference=reference,
     )
     area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
-    openings = occ_mod.openings_by_area(projections, area, inputs.oews).rename(
-        columns={"area_id": "region_id"}
-    )
+    openings = occ_mod.openings_by_area(projections, area, reference).rename(columns={"area_id": "region_id"})
     occ = occ.merge(
         openings[["region_id", "soc", "openings_annual", "openings_source"]],
         on=["region_id", "soc"],

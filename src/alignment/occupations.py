@@ -254,6 +254,25 @@ def _codes_from_names(names: pd.Series, framework: str | None) -> tuple[pd.Serie
 # ---------------------------------------------------------------------------------- openings
 
 
+def projections_reference(projections: pd.DataFrame) -> pd.DataFrame:
+    """The national employment of each occupation in the projections (all workers, self-employed included), in
+    the shape of an OEWS reference (area ``99``): openings scale by it when a region's employment is made by
+    staffing pattern, so openings per job are the projections' own rate, O_US,s / E_US,s.
+
+    >>> p = pd.DataFrame({"area_type": ["nation"], "soc": ["29-1141"], "employment_base": [3_391_000.0]})
+    >>> projections_reference(p)[["area_code", "soc", "employment"]].to_dict("records")
+    [{'area_code': '99', 'soc': '29-1141', 'employment': 3391000.0}]
+    """
+    nation = projections[projections["area_type"] == "nation"].drop_duplicates("soc")
+    return pd.DataFrame(
+        {
+            "area_code": NATION_OEWS_AREA,
+            "soc": nation["soc"].astype("string").to_numpy(),
+            "employment": pd.to_numeric(nation["employment_base"]).astype("Float64").to_numpy(),
+        }
+    )
+
+
 def _oews_rows(oews: pd.DataFrame, detailed_only: bool = True) -> pd.DataFrame:
     """One OEWS row per area × SOC: cross-industry, all owners first, the latest year; detailed SOCs."""
     o = oews
@@ -482,11 +501,13 @@ def occupation_demand_by_region(
     soc_cluster: pd.DataFrame,
     family_wage: pd.DataFrame,
     occupations: pd.DataFrame | None = None,
+    openings_reference: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Region × cluster demand by occupation (columns :data:`DEMAND_COLUMNS`).
 
     ``occupations``: the region × SOC table when already made (another employment method, such as the
-    staffing pattern); by default :func:`region_occupations` of ``regions_oews``.
+    staffing pattern); by default :func:`region_occupations` of ``regions_oews``. ``openings_reference``: the
+    national employment openings are scaled by (:func:`openings_by_area`'s ``oews_reference``; default ``oews``).
 
     Per region ``r`` and cluster ``c``, over the detailed OEWS occupations ``s`` of the region (from
     :func:`region_occupations`) with SOC→cluster shares ``a_s,c`` (:func:`soc_cluster_map`):
@@ -505,7 +526,7 @@ def occupation_demand_by_region(
     occ = region_occupations(regions_oews, oews) if occupations is None else occupations
     occ = occ.drop(columns=[c for c in ("openings_annual", "openings_source") if c in occ.columns])
     area = occ.rename(columns={"region_id": "area_id"})[["area_id", "soc", "employment", "state_fips"]]
-    openings = openings_by_area(projections, area, oews)
+    openings = openings_by_area(projections, area, oews if openings_reference is None else openings_reference)
     occ = occ.merge(
         openings[["area_id", "soc", "openings_annual", "openings_source"]].rename(
             columns={"area_id": "region_id"}
