@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import gzip
 import io
 import math
@@ -457,3 +458,31 @@ def validate_as_written(df: pd.DataFrame, model: type, file: str, found: Mapping
             for p in exc.problems
         ]
         raise InputError(problems) from None
+
+
+def expand_paths(
+    paths: str | Path | Iterable[str | Path], endings: tuple[str, ...], problems: list[Problem]
+) -> list[tuple[str, Path]]:
+    """(name as shown to the user, path) for every file of ``paths``: a folder gives its files whose names end
+    in one of ``endings`` (``(".csv", ".csv.gz")``), a glob its matches, both in sorted order; a folder with no
+    such file, a glob matching nothing and a missing file each add a problem."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    files: list[tuple[str, Path]] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(endings))
+            if not found:
+                what = " or ".join(endings)
+                problems.append(Problem(display_name(item), None, None, f"folder holds no {what} file"))
+            files += [(display_name(p), p) for p in found]
+        elif path.is_file():
+            files.append((display_name(item), path))
+        elif glob.has_magic(str(item)):
+            names = sorted(glob.glob(str(item)))
+            if not names:
+                problems.append(Problem(display_name(item), None, None, "no file matches this pattern"))
+            files += [(name, Path(name)) for name in names]
+        else:
+            problems.append(Problem(display_name(item), None, None, "file not found"))
+    return files

@@ -35,7 +35,6 @@ Rules (see ``docs/tables.md``, "industry employment"):
 from __future__ import annotations
 
 import csv
-import glob
 import gzip
 import re
 import zlib
@@ -47,8 +46,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputError, Problem, display_name
+from ..errors import InputError, Problem
 from ..schemas import IndustryEmployment, validate_table
+from ._tabular import expand_paths
 
 __all__ = ["LAYOUTS", "OUTPUT_COLUMNS", "detect_layout", "read_qcew", "year_from_name"]
 
@@ -190,27 +190,7 @@ def read_qcew(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
 
 def _expand(paths: str | Path | Iterable[str | Path], problems: list[Problem]) -> list[tuple[str, Path]]:
     """(name as shown to the user, path) for every file: globs and folders expanded, in sorted order."""
-    items = [paths] if isinstance(paths, str | Path) else list(paths)
-    files: list[tuple[str, Path]] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted([*path.glob("*.csv"), *path.glob("*.csv.gz")])
-            if not found:
-                problems.append(
-                    Problem(display_name(item), None, None, "folder holds no .csv or .csv.gz file")
-                )
-            files += [(display_name(p), p) for p in found]
-        elif path.exists():
-            files.append((display_name(item), path))
-        elif glob.has_magic(str(item)):
-            found_names = sorted(glob.glob(str(item)))
-            if not found_names:
-                problems.append(Problem(display_name(item), None, None, "no file matches this pattern"))
-            files += [(name, Path(name)) for name in found_names]
-        else:
-            problems.append(Problem(display_name(item), None, None, "file not found"))
-    return files
+    return expand_paths(paths, (".csv", ".csv.gz"), problems)
 
 
 _SEPARATORS = ",;\t|"

@@ -51,7 +51,6 @@ workbooks); a workbook not laid out as the standard says is read with openpyxl.
 
 from __future__ import annotations
 
-import glob
 import io
 import itertools
 import math
@@ -66,8 +65,8 @@ import numpy as np
 import pandas as pd
 
 from ..codes import normalize_soc
-from ..errors import InputError, Problem, display_name
-from ._tabular import as_text, match_columns, read_raw
+from ..errors import InputError, Problem
+from ._tabular import as_text, expand_paths, match_columns, read_raw
 from .oews import _o_group_from_soc
 
 __all__ = [
@@ -334,26 +333,8 @@ def _mark_summaries(table: pd.DataFrame) -> pd.Series:
 
 
 def _expand(paths: str | Path | Iterable[str | Path], problems: list[Problem]) -> list[tuple[str, Path]]:
-    """(name as shown, path) of every file: folders (their ``.xlsx`` and ``.csv`` files) and globs expanded."""
-    items = [paths] if isinstance(paths, str | Path) else list(paths)
-    files: list[tuple[str, Path]] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".csv", ".gz"))
-            if not found:
-                problems.append(Problem(display_name(item), None, None, "folder holds no .xlsx or .csv file"))
-            files += [(display_name(p), p) for p in found]
-        elif path.is_file():
-            files.append((display_name(item), path))
-        elif glob.has_magic(str(item)):
-            names = sorted(glob.glob(str(item)))
-            if not names:
-                problems.append(Problem(display_name(item), None, None, "no file matches this pattern"))
-            files += [(name, Path(name)) for name in names]
-        else:
-            problems.append(Problem(display_name(item), None, None, "file not found"))
-    return files
+    """(name as shown to the user, path) for every file: globs and folders expanded, in sorted order."""
+    return expand_paths(paths, (".xlsx", ".csv", ".csv.gz"), problems)
 
 
 def read_staffing_patterns(
