@@ -442,7 +442,7 @@ def staffing_employment(cfg: Config, inputs: Inputs, occ: pd.DataFrame) -> tuple
     (:mod:`alignment.staffing`): QCEW jobs of the demand year × national occupation shares of each industry.
     Wages stay the OEWS ones. Returns the table and the coverage (jobs placed, unlisted, unplaced)."""
     from .sources.staffing import read_soc_crosswalk_2010_2018, read_staffing_patterns, to_soc_2018
-    from .staffing import occupation_employment_by_staffing, staffing_coverage
+    from .staffing import staffing_tables
 
     staffing = read_staffing_patterns(list(cfg.inputs.staffing_patterns))
     if (staffing["soc_vintage"].astype("string") == "2010").any():
@@ -463,8 +463,7 @@ def staffing_employment(cfg: Config, inputs: Inputs, occ: pd.DataFrame) -> tuple
         crosswalk = read_soc_crosswalk_2010_2018(cfg.crosswalks["soc_2010_2018"])
         staffing, _ = to_soc_2018(staffing, crosswalk, weights=weights.dropna())
     year = cfg.industry_year
-    placed = occupation_employment_by_staffing(inputs.qcew, inputs.regions, staffing, year)
-    coverage = staffing_coverage(inputs.qcew, inputs.regions, staffing, year)
+    placed, coverage = staffing_tables(inputs.qcew, inputs.regions, staffing, year)
     jobs = placed.set_index(["region_id", "soc"])["employment"]
     key = pd.MultiIndex.from_frame(occ[["region_id", "soc"]].astype("string"))
     out = occ.copy()

@@ -575,8 +575,19 @@ def staffing_coverage(
     all-industry row (``own_code 0``, industry ``10``) of the region's counties, the year's mean over its
     periods; ``counties_without_qcew`` counts the region's counties with no QCEW row that year.
     """
+    return staffing_tables(qcew, regions, staffing, year)[1]
+
+
+def staffing_tables(
+    qcew: pd.DataFrame, regions: pd.DataFrame, staffing: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`occupation_employment_by_staffing`, :func:`staffing_coverage`) from one placement of the jobs."""
     p = _placement(qcew, regions, staffing, year)
     occ = _occupations(p, staffing, year)
+    return occ, _coverage(p, occ, year)
+
+
+def _coverage(p: _Placement, occ: pd.DataFrame, year: int) -> pd.DataFrame:
     placed = occ.groupby("region_id")["employment"].sum()
     in_patterns = p.jobs[p.jobs["pattern"].notna()].groupby("region_id")["employment"].sum()
     unplaced = p.jobs[p.jobs["pattern"].isna()].groupby("region_id")["employment"].sum()
