@@ -40,11 +40,11 @@ if ctx.cfg.synthetic:
 display(Markdown(narrative.summary_paragraph(ctx)))
 
 # %% [markdown]
-# ## Pathways most in need of attention
+# ## What to do
 
 # %%
-attention = narrative.attention_table(ctx)
-display(HTML(narrative.table_html(attention)) if len(attention) else Markdown(narrative.flags_note(ctx)))
+for part in narrative.what_to_do(ctx):
+    display(part)
 
 # %%
 since = narrative.changes_section(ctx)

@@ -91,7 +91,7 @@ def test_validate_suggests_cips_and_applies_only_accepted_lines(demo_dir, tmp_pa
     shutil.copytree(demo_dir, work)
     cip_list = _cip_list_for(work / "enrollment.csv", tmp_path / "CIPCode2020.csv")
     with (work / "enrollment.csv").open("a") as fh:
-        fh.write("2023-24,Baker Demo SD 1,41001,S999,Welding Technology,48.05xx,Secondary,30,14,12\n")
+        fh.write("2023-24,Baker Demo SD 1,41001,S999,Welding Technology,48.05xx,Secondary,,30,14,12\n")
     config = (work / "config.yml").read_text()
     config = config.replace("inputs:\n", f"inputs:\n  cip_list: {cip_list}\n", 1)
     (work / "config.yml").write_text(config)

@@ -173,10 +173,14 @@ def test_enrollment_layout_years_and_programs(enrollment):
         "Program Name",
         "CIP Code",
         "Program Level",
+        "Award Level",
         "Enrolled",
         "Concentrators",
         "Completers",
     ]
+    college = enrollment["Program Level"] == "Postsecondary"
+    assert enrollment.loc[college, "Award Level"].str.len().gt(0).all()
+    assert enrollment.loc[~college, "Award Level"].fillna("").eq("").all()
     assert sorted(enrollment["School Year"].unique()) == ["2021-22", "2022-23", "2023-24"]
     assert set(enrollment["Program Level"]) == {"Secondary", "Postsecondary"}
     clean = enrollment["CIP Code"][enrollment["CIP Code"].str.fullmatch(r"\d{2}\.\d{4}")]

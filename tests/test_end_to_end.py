@@ -68,7 +68,9 @@ def test_reports_are_offline_code_free_and_say_synthetic(demo_run):
 
 def test_region_report_content(demo_run):
     page = next((demo_run / "reports" / "demo").glob("*/report.html")).read_text()
-    assert "Pathways most in need of attention" in page
+    assert "What to do" in page
+    for heading in ("Expand: occupations", "Review: programs", "Keep: programs"):
+        assert heading in page
     assert page.count("data:image/png;base64") >= 3  # charts and the map, embedded
     assert "<th" in page
 
@@ -156,9 +158,39 @@ def test_completers_against_openings_by_hand_from_the_raw_files(demo_run):
         & (enr["Program Level"] == "Postsecondary")
         & enr["County FIPS"].isin(set(metro["county_fips"]))
     ]
-    links = pd.read_csv(
-        Path(__file__).parents[1] / "src" / "alignment" / "reference" / "cip_soc.csv", dtype=str
+    reference = Path(__file__).parents[1] / "src" / "alignment" / "reference"
+    links = pd.read_csv(reference / "cip_soc.csv", dtype=str)
+    # an award counts against the occupations whose typical entry education fits it (award_education.csv)
+    fit = pd.read_csv(reference / "award_education.csv").set_index("credential_level")
+    award_codes = {
+        "Certificate (less than 1 year)": "certificate_lt1yr",
+        "Certificate (1-2 years)": "certificate_1_2yr",
+        "Associate degree": "associate",
+    }
+    ranks = {
+        "No formal educational credential": 1,
+        "High school diploma or equivalent": 2,
+        "Some college, no degree": 3,
+        "Postsecondary nondegree award": 4,
+        "Associate's degree": 5,
+        "Bachelor's degree": 6,
+        "Master's degree": 7,
+        "Doctoral or professional degree": 8,
+    }
+    ep12 = pd.read_excel(raw / "projections" / "occupation.xlsx", sheet_name="Table 1.2", header=1)
+    education = dict(
+        zip(
+            ep12["2024 National Employment Matrix code"],
+            ep12["Typical education needed for entry"],
+            strict=True,
+        )
     )
+
+    def fits(soc: str, award: str) -> bool:
+        lo, hi = fit.loc[award_codes[award], ["education_min", "education_max"]]
+        rank = ranks.get(str(education.get(soc)).replace("’", "'"))
+        return rank is None or lo <= rank <= hi
+
     completers: dict[str, float] = {}
     for _, prog in enr.iterrows():
         digits = "".join(ch for ch in str(prog["CIP Code"]) if ch.isdigit() or ch == ".")
@@ -168,7 +200,8 @@ def test_completers_against_openings_by_hand_from_the_raw_files(demo_run):
             if part
             else f"{digits.zfill(6)[:2]}.{digits.zfill(6)[2:]}"
         )
-        socs = [s for s in links.loc[links["cip"] == cip, "soc"] if s in in_area.index]
+        socs = [s for s in links.loc[links["cip"] == cip, "soc"] if fits(s, prog["Award Level"])]
+        socs = [s for s in socs if s in in_area.index]
         total = sum(employment(s) for s in socs)
         for s in socs:
             completers[s] = completers.get(s, 0.0) + num(prog["Completers"]) * employment(s) / total
@@ -188,11 +221,44 @@ def test_completers_against_openings_by_hand_from_the_raw_files(demo_run):
     # one program: every occupation its CIP links to, each counted once, with every program's completers in it
     programs = pd.read_parquet(processed / "program_alignment.parquet")
     row = programs[(programs["region_id"] == "metro") & (programs["cip"] == "51.3801")].iloc[0]
-    socs = [s for s in links.loc[links["cip"] == "51.3801", "soc"] if s in in_area.index]
+    socs = [s for s in links.loc[links["cip"] == "51.3801", "soc"] if fits(s, "Associate degree")]
+    socs = [s for s in socs if s in in_area.index]
     linked = sum(openings(s) for s in socs)
     assert row["openings_linked"] == pytest.approx(linked, rel=1e-9)
     assert row["completers_per_opening"] == pytest.approx(
         sum(completers.get(s, 0.0) for s in socs) / linked, rel=1e-9
+    )
+
+
+def test_supply_flags_agree_with_completers_and_openings(demo_run):
+    """No program is flagged for more completers than demand while its occupations have more openings than
+    completers, and no occupation is flagged as short of completers where completers exceed openings."""
+    processed = demo_run / "data" / "processed" / "demo"
+    flags = pd.read_parquet(processed / "flags.parquet")
+    programs = pd.read_parquet(processed / "program_alignment.parquet")
+    occupations = pd.read_parquet(processed / "occupation_alignment.parquet").set_index(["region_id", "soc"])
+    over = flags[flags["flag"] == "OVERSUPPLIED"]
+    under = flags[flags["flag"] == "UNDERSUPPLIED"]
+    assert len(over) and len(under)  # the demo has both kinds
+    for f in over.itertuples():
+        rows = programs[
+            (programs["region_id"] == f.region_id)
+            & (programs["cip"] == f.cip)
+            & (programs["credential_level"] == f.credential_level)
+        ]
+        assert len(rows) == len(f.institution.split("; "))  # one flag names every institution
+        assert (rows["completers_linked"] > rows["openings_linked"]).all(), f.reason
+    for f in under.itertuples():
+        o = occupations.loc[(f.region_id, f.soc)]
+        assert o["completers"] < o["openings"], f.reason
+        assert bool(o["meets_family_wage"])
+    # the first screen lists them: every review row carries a flag, every expand row is a short occupation
+    d = pd.read_parquet(processed / "decisions.parquet")
+    assert set(d["decision"]) == {"expand", "review", "keep"}
+    assert (d.loc[d["decision"] == "review", "flags"].str.len() > 0).all()
+    expand = d[d["decision"] == "expand"]
+    assert set(zip(expand["region_id"], expand["soc"], strict=True)) == set(
+        zip(under["region_id"], under["soc"], strict=True)
     )
 
 

@@ -38,14 +38,16 @@ def test_good_file(tmp_path):
     path = write(tmp_path, GOOD)
     df = read_enrollment(path)
     assert list(df.columns) == [
-        "institution", "county_fips", "program_code", "program_name", "cip", "cip_raw", "level", "year",
-        "enrolled", "concentrators", "completers", "suppressed", "source_file", "source_row",
+        "institution", "county_fips", "program_code", "program_name", "cip", "cip_raw", "level",
+        "credential_level", "year", "enrolled", "concentrators", "completers", "suppressed", "source_file",
+        "source_row",
     ]  # fmt: skip
     assert df["institution"].tolist() == ["Alpha USD", "Alpha USD", "Beta College", "Beta College"]
     assert df["county_fips"].tolist() == ["06037", "06037", "06059", "06059"]
     assert df["cip"].tolist() == ["01.0000", "51.3800", pd.NA, pd.NA]
     assert df["cip_raw"].tolist() == ['="01.0000"', "51.38", "51.3801.00", pd.NA]
     assert df["level"].tolist() == ["secondary", "secondary", "postsecondary", "adult"]
+    assert df["credential_level"].isna().all()  # the file has no award level column
     assert df["year"].tolist() == [2024, 2024, 2024, 2024]
     assert df["enrolled"].tolist() == [1234, 120, 12, pd.NA]
     assert df["concentrators"].tolist() == [56, pd.NA, pd.NA, pd.NA]
@@ -312,3 +314,32 @@ def test_workbook_table_on_a_later_sheet_or_sheets_named(tmp_path):
     assert found and all(
         m.endswith("the workbook's sheets: 'Notes', 'Totals' (sheet read: 'Totals')") for m in found[:3]
     )
+
+
+def test_award_levels_as_states_write_them(tmp_path):
+    path = tmp_path / "awards.csv"
+    path.write_text(
+        "Institution,County FIPS,CIP Code,Year,Award Level,Completers\n"
+        "A College,06037,51.3801,2024,Associate of Applied Science,40\n"
+        "A College,06037,51.3901,2024,Certificate (1-2 years),30\n"
+        "A College,06037,48.0508,2024,Certificate of less than 1 year,20\n"
+        "A College,06037,48.0501,2024,certificate_2_4yr,12\n"
+        "A College,06037,11.0201,2024,,12\n"
+    )
+    df = read_enrollment(path)
+    assert df["credential_level"].tolist() == [
+        "associate", "certificate_1_2yr", "certificate_lt1yr", "certificate_2_4yr", pd.NA,
+    ]  # fmt: skip
+
+
+def test_an_award_level_that_cannot_be_told_is_named_with_its_row(tmp_path):
+    path = tmp_path / "awards.csv"
+    path.write_text(
+        "Institution,County FIPS,CIP Code,Year,Award Level,Completers\n"
+        "A College,06037,51.3801,2024,Associate of Applied Science,40\n"
+        "A College,06037,51.3901,2024,Certificate,30\n"
+    )
+    with pytest.raises(InputError) as err:
+        read_enrollment(path)
+    msg = str(err.value)
+    assert "awards.csv, row 3, column 'Award Level'" in msg and "got 'Certificate'" in msg

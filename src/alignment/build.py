@@ -36,8 +36,9 @@ from . import reference, schemas
 from . import supply as supply_mod
 from .atomic import atomic_path
 from .config import Config
-from .constants import NATION_OEWS_AREA, default_thresholds
+from .constants import NATION_OEWS_AREA, default_thresholds, privacy_threshold
 from .criteria import classify_occupations
+from .decisions import decision_lists
 from .errors import InputError, Problem
 from .family_wage import county_employment, family_wages, regional_median_wage
 from .inputs import (
@@ -51,6 +52,7 @@ from .inputs import (
     relative_names,
 )
 from .occupation_alignment import occupation_alignment
+from .publish import published_states
 from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
 from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
 from .sources.projections import read_projections
@@ -111,6 +113,7 @@ class Tables:
     program_occupations: pd.DataFrame | None = None
     occupation_alignment: pd.DataFrame | None = None
     program_alignment: pd.DataFrame | None = None
+    decisions: pd.DataFrame | None = None
     staffing_coverage: pd.DataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
@@ -289,7 +292,8 @@ def build(
     step("occupations")
     occupation_tables: dict[str, pd.DataFrame] = {}
     if inputs.oews is not None and cfg.inputs.projections:
-        occupation_tables = occupation_tables_for(cfg, inputs, ref, year_programs, family, weights)
+        states = published_states({"alignment": alignment, "supply": supply, "programs": programs}, cfg)
+        occupation_tables = occupation_tables_for(cfg, inputs, ref, year_programs, family, weights, states)
 
     step("flags")
     flags = flags_mod.flag_pathways(
@@ -300,8 +304,19 @@ def build(
         cfg.thresholds,
         program_occupations=occupation_tables.get("program_occupations"),
         preset=cfg.preset,
+        occupation_alignment=occupation_tables.get("occupation_alignment"),
+        program_alignment=occupation_tables.get("program_alignment"),
+        award_education=reference.load_award_education(),
     )
     flags = check_table("flags", flags_mod.rank_pathways(flags))
+    decisions = None
+    if "occupation_alignment" in occupation_tables:
+        decisions = decision_lists(
+            flags,
+            occupation_tables["occupation_alignment"],
+            occupation_tables["program_alignment"],
+            cfg.thresholds,
+        )
 
     step("peers and changes")
     from . import changes, peers
@@ -332,6 +347,7 @@ def build(
         program_occupations=occupation_tables.get("program_occupations"),
         occupation_alignment=occupation_tables.get("occupation_alignment"),
         program_alignment=occupation_tables.get("program_alignment"),
+        decisions=decisions,
         staffing_coverage=occupation_tables.get("staffing_coverage"),
     )
     yoy = changes.year_over_year_tables(cfg, tables.as_dict(), cfg.processed_dir)
@@ -476,7 +492,7 @@ def staffing_employment(cfg: Config, inputs: Inputs, occ: pd.DataFrame) -> tuple
 
 def occupation_tables_for(
     cfg: Config, inputs: Inputs, ref: Reference, programs: pd.DataFrame, family: pd.DataFrame,
-    weights: pd.Series | None,
+    weights: pd.Series | None, states: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """The occupation side of demand (needs inputs.oews and inputs.projections).
 
@@ -544,6 +560,8 @@ def occupation_tables_for(
         soc_cluster,
         mode=cfg.occupation_allocation,
         floor_share=float({**default_thresholds(), **cfg.thresholds}["wage_floor_share"]),
+        states=states,
+        threshold=privacy_threshold(cfg.thresholds),
     )
     extra = {} if coverage is None else {"staffing_coverage": coverage}
     return {

@@ -51,6 +51,7 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "undersupply_ratio": (0, 1),
     "min_gap_students": (0, 1_000_000),
     "wage_floor_share": (0, 5),
+    "min_family_wage_openings_share": (0, 1),
     "family_wage_median_share": (0, 5),
     "top_n": (1, 100),
     # high-skill, high-wage, in-demand occupation tests (criteria.py); null switches a test off

@@ -31,7 +31,7 @@ class FlagKind:
     """One kind of flag: its code (as stored in ``flags.parquet``), what it is about, and how readers see it."""
 
     code: str
-    scope: str  # "program" or "cluster"
+    scope: str  # "program", "occupation" or "cluster"
     label: str  # in a report's flag tables
     index_label: str  # as a column heading of the index page's region list
 
@@ -45,10 +45,13 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
         "Few high-skill, high-wage, in-demand jobs",
         "Few high-skill, high-wage, in-demand jobs",
     ),
-    FlagKind("LOW_DEMAND", "program", "Low local demand", "Low-demand pathways"),
     # not "More students …": beside a cell ending in a digit ("… SD 1") that would read as a small count
-    FlagKind("OVERSUPPLIED", "program", "Supply above local demand", "Oversupplied pathways"),
-    FlagKind("UNDERSUPPLIED", "cluster", "Demand with little or no program", "Undersupplied clusters"),
+    FlagKind("OVERSUPPLIED", "program", "Completers above openings", "Programs above openings"),
+    FlagKind(
+        "UNDERSUPPLIED", "occupation", "Openings with few or no completers", "Occupations short of completers"
+    ),
+    # context: the cluster mix comparison (program scope when a run has no occupational projections)
+    FlagKind("LOW_DEMAND", "cluster", "Small share of local jobs (industry mix)", "Low-share clusters"),
     FlagKind("UNMATCHED_PROGRAM", "program", "Program not matched to a cluster", "Unmatched programs"),
     FlagKind("SUPPRESSED", "program", "Small program (counts suppressed)", "Small programs"),
 )

@@ -45,9 +45,9 @@ STATE_ABBR = "OR"
 TITLE = "Demo State"
 
 
-def _pairs(text: str) -> dict[str, float]:
+def _pairs(text: str, kind: type = float) -> dict:
     """``"513=2.2 518=2.8"`` -> ``{"513": 2.2, "518": 2.8}`` (keeps the data tables below compact)."""
-    return {key: float(value) for key, value in (item.split("=") for item in text.split())}
+    return {key: kind(value) for key, value in (item.split("=") for item in text.split())}
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -413,6 +413,22 @@ _PROGRAMS: tuple[tuple[str, str, str, float], ...] = (
 )
 _PROGRAM_INDEX = {cip: i for i, (cip, *_rest) in enumerate(_PROGRAMS)}
 
+# The award a college program grants, written as a state extract writes it (secondary rows leave it blank):
+# "<1" a certificate of less than a year, "1-2" a certificate of one to two years, "AS" an associate's degree.
+_AWARD_WORDS = {
+    "<1": "Certificate (less than 1 year)",
+    "1-2": "Certificate (1-2 years)",
+    "AS": "Associate degree",
+}
+_AWARDS: dict[str, str] = _pairs(
+    "01.0101=AS 01.0601=1-2 03.0501=AS 10.0304=AS 11.0201=AS 11.0901=1-2 11.1003=AS 12.0401=1-2 "
+    "12.0409=<1 12.0503=1-2 13.1210=AS 15.0613=AS 15.1301=AS 43.0107=AS 43.0203=1-2 46.0201=1-2 "
+    "46.0302=1-2 46.0503=1-2 47.0201=1-2 47.0604=1-2 47.0605=AS 48.0501=1-2 48.0508=<1 49.0205=<1 "
+    "50.0409=AS 50.0602=AS 51.0601=1-2 51.0801=1-2 51.0805=<1 51.0904=<1 51.3801=AS 51.3901=1-2 "
+    "52.0201=AS 52.0301=AS 52.0401=1-2 52.0901=AS 52.1401=AS",
+    str,
+)
+
 # Supply mix of each region: multiplier on a program's popularity (0 = nobody offers it).
 _SUPPLY_MIX: dict[str, dict[str, float]] = {
     "metro": _pairs(
@@ -435,6 +451,7 @@ _ENROLLMENT_HEADER = (
     "Program Name",
     "CIP Code",
     "Program Level",
+    "Award Level",
     "Enrolled",
     "Concentrators",
     "Completers",
@@ -1065,6 +1082,7 @@ def _program_rows(rng, inst, region, cip, written, years) -> list[dict]:
                 "Program Name": title,
                 "CIP Code": written,
                 "Program Level": inst["level"],
+                "Award Level": "" if secondary else _AWARD_WORDS[_AWARDS.get(cip, "1-2")],
                 "Enrolled": enrolled,
                 "Concentrators": conc,
                 "Completers": comp,

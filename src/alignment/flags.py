@@ -33,6 +33,7 @@ count could be computed.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .constants import FLAG_CODES, default_thresholds
@@ -52,6 +53,8 @@ FLAG_COLUMNS = [
     "flag",
     "severity",
     "reason",
+    "credential_level",
+    "soc",
 ]
 FLAG_ORDER = list(FLAG_CODES)
 _PROGRAM_KEYS = ["institution", "county_fips", "program_code", "program_name", "cip", "level", "year"]
@@ -105,6 +108,9 @@ def flag_pathways(
     thresholds: dict[str, float] | None = None,
     program_occupations: pd.DataFrame | None = None,
     preset: str = "default",
+    occupation_alignment: pd.DataFrame | None = None,
+    program_alignment: pd.DataFrame | None = None,
+    award_education: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Flags for the programs and clusters of the alignment year (rules and severity: module docstring).
 
@@ -113,7 +119,9 @@ def flag_pathways(
     no wage flags), ``family_wage`` one row per region with ``region_id``, ``wage_hourly_usd`` and
     optionally ``family_type`` (e.g. ``1 adult, 1 child``) (or None), ``program_occupations`` the
     pipeline's table of each program's linked occupations (or None: no FEW_HSHWID_JOBS flags) and
-    ``preset`` its name for the reasons. Missing thresholds take the value of the default preset. Returns the flags table of docs/tables.md, ranked by ``rank_pathways``.
+    ``preset`` its name for the reasons. With ``occupation_alignment`` and ``program_alignment``
+    (:mod:`alignment.occupation_alignment`) the supply and wage flags are decided on completers against
+    openings (:func:`openings_flags`); without them, on the cluster mix comparison. Missing thresholds take the value of the default preset. Returns the flags table of docs/tables.md, ranked by ``rank_pathways``.
     """
     t = {**default_thresholds(), **(thresholds or {})}
     thr = int(t["privacy_threshold"])
@@ -129,6 +137,20 @@ def flag_pathways(
     progs = progs.reset_index(drop=True)
     region_names = al.drop_duplicates("region_id").set_index("region_id")["region_name"].to_dict()
     rows: list[dict] = []
+    by_openings = occupation_alignment is not None and program_alignment is not None
+    extra: list[dict] = []
+    if by_openings:
+        extra = openings_flags(
+            occupation_alignment,
+            program_alignment,
+            progs,
+            al,
+            family_wage,
+            t,
+            preset=preset,
+            year=year,
+            award_education=award_education,
+        )
 
     def add(row: pd.Series, scope: str, flag: str, severity: float, reason: str) -> None:
         rows.append(
@@ -167,7 +189,7 @@ def flag_pathways(
         region = _text(r["region_name"], _text(r["region_id"], "its region"))
         cluster = _text(r["cluster_name"], _text(r["cluster_code"], "its cluster"))
         matched = bool(r["matched"]) if pd.notna(r["matched"]) else False
-        if not matched or pd.isna(r["region_id"]) or pd.isna(r["demand_share"]):
+        if by_openings or not matched or pd.isna(r["region_id"]) or pd.isna(r["demand_share"]):
             continue
         low_lq = pd.notna(r["lq"]) and _r(r["lq"]) < t["low_demand_lq"]
         low_share = _r(r["demand_share"]) < t["min_demand_share"]
@@ -212,7 +234,7 @@ def flag_pathways(
 
     # ---- program-level flags that do not depend on the cluster (one per program even under `split`)
     firsts = p.drop_duplicates(_PROGRAM_KEYS, keep="first")
-    if program_wages is not None and family_wage is not None and len(program_wages):
+    if not by_openings and program_wages is not None and family_wage is not None and len(program_wages):
         pw = program_wages[[c for c in _PROGRAM_KEYS if c in program_wages.columns] + ["wage_hourly_usd"]]
         keys = [c for c in _PROGRAM_KEYS if c in pw.columns]
         fw = family_wage.drop_duplicates("region_id")
@@ -301,6 +323,8 @@ def flag_pathways(
 
     # ---- cluster-level flags
     for _, r in al.iterrows():
+        if by_openings:
+            break
         if pd.isna(r["demand_share"]) or _r(r["demand_share"]) < t["min_demand_share"]:
             continue
         supply = r["supply"]
@@ -328,6 +352,8 @@ def flag_pathways(
         )
 
     out = pd.DataFrame(rows, columns=FLAG_COLUMNS)
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra, columns=FLAG_COLUMNS)], ignore_index=True)
     out = out.astype(
         {
             "region_id": "string",
@@ -340,6 +366,8 @@ def flag_pathways(
             "severity": "float64",
             "reason": "string",
             "year": "Int64",
+            "credential_level": "string",
+            "soc": "string",
         }
     )
     return rank_pathways(out)
@@ -368,3 +396,278 @@ def rank_pathways(flags: pd.DataFrame) -> pd.DataFrame:
     f = f.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
     f["rank"] = (f.groupby("region_id", dropna=False).cumcount() + 1).astype("int64")
     return f.drop(columns=["_neg", "_order"])
+
+
+#: BLS typical on-the-job training that makes a high-school-level occupation middle-skill (methods.md)
+MIDDLE_SKILL_TRAINING = frozenset(
+    {
+        "moderate-term on-the-job training",
+        "long-term on-the-job training",
+        "apprenticeship",
+        "internship/residency",
+    }
+)
+
+
+def middle_skill(
+    occupations: pd.DataFrame, award_education: pd.DataFrame | None, awards: set[str]
+) -> pd.Series:
+    """Occupations a sub-baccalaureate program can be expected to fill: typical entry education that fits an
+    award the run's programs grant (``award_education``; ranks 2–6 when no award is known), and either more
+    than a high school diploma or a diploma with more than short-term on-the-job training.
+
+    >>> occ = pd.DataFrame({"typical_education": ["High school diploma or equivalent"] * 2 +
+    ...     ["Associate's degree", "Master's degree"], "typical_training": ["Short-term on-the-job training",
+    ...     "Moderate-term on-the-job training", "None", "None"]})
+    >>> middle_skill(occ, None, set()).tolist()
+    [False, True, True, False]
+    """
+    from .criteria import education_level
+
+    rank = education_level(occupations["typical_education"]).astype("Float64")
+    lo, hi = 2.0, 6.0
+    if award_education is not None and awards:
+        fit = award_education[award_education["credential_level"].isin(awards)]
+        if len(fit):
+            lo, hi = float(fit["education_min"].min()), float(fit["education_max"].max())
+    training = occupations["typical_training"].astype("string").str.strip().str.lower()
+    more_than_diploma = (rank >= 3) | ((rank == 2) & training.isin(MIDDLE_SKILL_TRAINING))
+    return ((rank >= lo) & (rank <= hi) & more_than_diploma).fillna(False).astype(bool)
+
+
+def _whole(x: float) -> str:
+    return f"{round(float(x)):,}"
+
+
+def _supply_text(low: float, high: float, thr: int, *, side: str) -> str:
+    """Completers of a set of occupations as a reader may see them: exact when the bounds meet, else the
+    bound the flag was decided on ("at least" for a surplus, "at most" for a shortfall); never a figure
+    from 1 to thr − 1."""
+    exact = abs(high - low) < 1e-9
+    value = low if side == "low" else high
+    if exact and value == 0:
+        return "no completers"
+    if value < thr:
+        return f"fewer than {thr} completers"
+    if exact:
+        return f"{_whole(value)} completers"
+    word = "at least" if side == "low" else "at most"
+    return f"{word} {_whole(value)} completers"
+
+
+def _award_names(award_education: pd.DataFrame | None) -> dict[str, str]:
+    if award_education is None:
+        from .reference import load_award_education
+
+        award_education = load_award_education()
+    return {
+        str(k): str(v).lower()
+        for k, v in zip(award_education["credential_level"], award_education["award"], strict=True)
+    }
+
+
+def _institutions_text(names: list[str], limit: int = 3) -> str:
+    """``A``, ``A and B``, ``A, B and C``, ``A, B, C and 4 others``."""
+    if len(names) <= limit:
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    rest = len(names) - limit
+    return ", ".join(names[:limit]) + f" and {rest} other{'s' if rest > 1 else ''}"
+
+
+def openings_flags(
+    occupation_alignment: pd.DataFrame,
+    program_alignment: pd.DataFrame,
+    programs: pd.DataFrame,
+    alignment: pd.DataFrame,
+    family_wage: pd.DataFrame | None,
+    t: dict,
+    *,
+    preset: str = "default",
+    year: int | None = None,
+    award_education: pd.DataFrame | None = None,
+) -> list[dict]:
+    """The supply and wage flags decided on completers against openings (docs/methods.md, "Flags").
+
+    With ``ratio = completers ÷ annual openings`` of a program's fitting occupations (all the region's
+    programs' completers in them, at the bound a reader of the published tables can work out:
+    :func:`alignment.occupation_alignment.count_bounds`):
+
+    - ``OVERSUPPLIED`` [program × award, all its institutions]: ``low ≥ t.oversupply_ratio × openings`` and
+      ``low − openings ≥ t.min_gap_students`` (or no opening at all and ``low ≥ t.min_gap_students``);
+      severity ``1 − t.oversupply_ratio / ratio`` (1 with no opening).
+    - ``UNDERSUPPLIED`` [occupation]: a middle-skill occupation (:func:`middle_skill`) paying the
+      family-supporting wage that some CIP code leads to (a bachelor's-level one only when a sub-baccalaureate
+      award is a common way in: ``reference/sub_baccalaureate_entry.csv``), with ``high ≤ t.undersupply_ratio × openings`` and ``openings − high ≥ t.min_gap_students``;
+      severity ``1 − (high / openings) / t.undersupply_ratio``.
+    - ``BELOW_FAMILY_WAGE`` [program × award]: less than ``t.min_family_wage_openings_share`` of the
+      openings of its fitting occupations pay the family-supporting wage (median wage ≥
+      ``t.wage_floor_share ×`` the region's family wage); severity ``1 − share / min share``.
+    - ``LOW_DEMAND`` [cluster, severity 0]: context only — the mix comparison of a cluster with programs
+      whose industries hold less than ``t.min_demand_share`` of the region's jobs or have
+      ``lq < t.low_demand_lq``.
+    """
+    thr = int(t["privacy_threshold"])
+    over, under, gap = (
+        float(t["oversupply_ratio"]),
+        float(t["undersupply_ratio"]),
+        float(t["min_gap_students"]),
+    )
+    min_share = float(t.get("min_family_wage_openings_share", 0.5))
+    awards = _award_names(award_education)
+    names = alignment.drop_duplicates("region_id").set_index("region_id")["region_name"].to_dict()
+    cluster_names = (
+        alignment.drop_duplicates("cluster_code").set_index("cluster_code")["cluster_name"].to_dict()
+    )
+    fam = {}
+    if family_wage is not None and len(family_wage):
+        fw = family_wage.drop_duplicates("region_id").set_index("region_id")
+        fam = {r: (fw.loc[r, "wage_hourly_usd"], fw.loc[r].get("family_type", pd.NA)) for r in fw.index}
+    rows: list[dict] = []
+
+    def add(region: object, scope: str, flag: str, severity: float, reason: str, **cols: object) -> None:
+        rows.append(
+            {
+                "region_id": region,
+                "year": year,
+                "scope": scope,
+                "institution": cols.get("institution", pd.NA),
+                "program_name": cols.get("program_name", pd.NA),
+                "cip": cols.get("cip", pd.NA),
+                "cluster_code": cols.get("cluster_code", pd.NA),
+                "flag": flag,
+                "severity": _severity(severity),
+                "reason": reason,
+                "credential_level": cols.get("credential_level", pd.NA),
+                "soc": cols.get("soc", pd.NA),
+            }
+        )
+
+    # ---- programs × award, every institution together
+    keys = ["region_id", "institution", "program_name", "cip"]
+    cl = programs.dropna(subset=["cluster_code"]).drop_duplicates(keys).set_index(keys)["cluster_code"]
+    pa_ = program_alignment[program_alignment["region_id"].notna() & (program_alignment["fit"] != "none fit")]
+    pa_ = pa_.assign(_cluster=[cl.get(tuple(k), pd.NA) for k in pa_[keys].itertuples(index=False)])
+    group = ["region_id", "cip", "credential_level"]
+    for (region, cip, award), g in pa_.groupby(group, dropna=False, sort=True):
+        if pd.isna(region):
+            continue
+        insts = sorted(set(g["institution"].dropna().astype(str)))
+        counts = g["program_name"].dropna().astype(str).value_counts()
+        name = sorted(counts[counts == counts.max()].index)[0] if len(counts) else "A program"
+        clusters = g["_cluster"].dropna().astype(str).value_counts()
+        cluster = sorted(clusters[clusters == clusters.max()].index)[0] if len(clusters) else pd.NA
+        award_text = (
+            awards.get(str(award), "award level not given") if pd.notna(award) else "award level not given"
+        )
+        at = f" at {_institutions_text(insts)}" if insts else ""
+        cip_text = f" ({cip})" if pd.notna(cip) else ""
+        label = f"{name}{cip_text}, {award_text},{at}".rstrip(",")
+        first = g.iloc[0]
+        openings = float(first["openings_linked"]) if pd.notna(first["openings_linked"]) else None
+        low = float(first["completers_linked_low"]) if pd.notna(first["completers_linked_low"]) else 0.0
+        high = float(first["completers_linked_high"]) if pd.notna(first["completers_linked_high"]) else np.inf
+        occ_text = first["occupations_text"]
+        jobs = (
+            f"the occupations it prepares for ({occ_text})"
+            if pd.notna(occ_text)
+            else "the occupations it prepares for"
+        )
+        region_name = names.get(region, region)
+        cols = dict(
+            institution="; ".join(insts) or pd.NA,
+            program_name=name,
+            cip=cip,
+            cluster_code=cluster,
+            credential_level=award,
+        )
+        if openings is not None:
+            none_open = openings <= 0
+            fires = (low >= gap) if none_open else (_r(low / openings) >= over and low - openings >= gap)
+            if fires:
+                supply = _supply_text(low, high, thr, side="low")
+                if none_open:
+                    add(region, "program", "OVERSUPPLIED", 1.0,
+                        f"{label}: {jobs} have no openings in {region_name}, while the region's programs "
+                        f"for them report {supply} a year.", **cols)  # fmt: skip
+                else:
+                    ratio = low / openings
+                    add(region, "program", "OVERSUPPLIED", 1 - over / ratio,
+                        f"{label}: {jobs} have about {_whole(openings)} openings a year in {region_name}, "
+                        f"against {supply} a year from the region's programs that lead to them "
+                        f"({'at least ' if high > low else ''}{ratio:.1f} per opening; the {preset} preset "
+                        f"flags {over:g} or more).", **cols)  # fmt: skip
+        share = first["share_openings_family_wage"]
+        if openings and openings > 0 and pd.notna(share) and _r(share) < _r(min_share) and region in fam:
+            wage, family_type = fam[region]
+            family = f" for {family_type}" if pd.notna(family_type) else ""
+            floor = "" if float(t["wage_floor_share"]) == 1 else f"{float(t['wage_floor_share']):.0%} of "
+            add(region, "program", "BELOW_FAMILY_WAGE", 1 - float(share) / min_share,
+                f"{label}: {float(share):.0%} of the about {_whole(openings)} openings a year in {jobs} pay a "
+                f"median wage of at least {floor}the ${float(wage):.2f}/h family-supporting wage{family} in "
+                f"{region_name}; the {preset} preset asks for {min_share:.0%}.", **cols)  # fmt: skip
+
+    # ---- middle-skill occupations with few completers
+    occ = occupation_alignment
+    present = set(program_alignment["credential_level"].dropna().astype(str))
+    ok = middle_skill(occ, award_education, present) & occ["n_cips_linked"].fillna(0).gt(0).to_numpy()
+    ok &= occ["meets_family_wage"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    # a bachelor's-level occupation counts only where a sub-baccalaureate award is a common way in (an
+    # associate's degree in nursing to registered nurses: reference/sub_baccalaureate_entry.csv)
+    from .criteria import education_level
+    from .reference import load_sub_baccalaureate_entry
+
+    entry = set(load_sub_baccalaureate_entry()["soc"])
+    ok &= (education_level(occ["typical_education"]).fillna(0) < 6).to_numpy() | occ["soc"].isin(entry).to_numpy()
+    openings = pd.to_numeric(occ["openings"], errors="coerce")
+    high = pd.to_numeric(occ["completers_high"], errors="coerce").astype(float)
+    low = pd.to_numeric(occ["completers_low"], errors="coerce").astype(float)
+    fire = ok & openings.gt(0) & (high <= under * openings + 1e-9) & (openings - high >= gap)
+    for i in occ.index[fire.fillna(False).astype(bool)]:
+        r = occ.loc[i]
+        region_name = names.get(r["region_id"], r["region_id"])
+        op, hi = float(openings[i]), float(high[i])
+        edu = str(r["typical_education"]).lower() if pd.notna(r["typical_education"]) else "an unknown level"
+        pay = ""
+        if pd.notna(r["median_wage_hourly_usd"]):
+            pay = f" at a median ${float(r['median_wage_hourly_usd']):.2f}/h"
+            if pd.notna(r["family_wage_hourly_usd"]):
+                word = "at or above" if bool(r["meets_family_wage"]) else "below"
+                pay += f" ({word} the ${float(r['family_wage_hourly_usd']):.2f}/h family-supporting wage)"
+        supply = _supply_text(float(low[i]), hi, thr, side="high")
+        tail = (
+            "and no program in the region prepares for it"
+            if hi == 0
+            else f"against {supply} a year from the region's programs that lead to it ({hi / op:.2f} per "
+            f"opening; the {preset} preset flags {under:g} or less)"
+        )
+        add(r["region_id"], "occupation", "UNDERSUPPLIED", 1 - (hi / op) / under,
+            f"{r['soc_title']} ({r['soc']}), usually entered with {edu}: about {_whole(op)} openings a year in "
+            f"{region_name}{pay}, {tail}.",
+            cluster_code=r["cluster_code"], soc=r["soc"], program_name=r["soc_title"])  # fmt: skip
+
+    # ---- the cluster mix comparison, as context
+    cluster_openings = occ.groupby(["region_id", "cluster_code"])["openings"].sum(min_count=1)
+    al = alignment if year is None else alignment[alignment["year"] == year]
+    for _, r in al.iterrows():
+        supply = pd.to_numeric(pd.Series([r.get("supply")]), errors="coerce").iloc[0]
+        if pd.isna(r["demand_share"]) or pd.isna(supply) or supply <= 0:
+            continue
+        low_lq = pd.notna(r["lq"]) and _r(r["lq"]) < t["low_demand_lq"]
+        low_share = _r(r["demand_share"]) < t["min_demand_share"]
+        if not (low_lq or low_share):
+            continue
+        region_name = _text(r["region_name"], r["region_id"])
+        cluster = _text(cluster_names.get(r["cluster_code"]), r["cluster_code"])
+        lq_text = f"a location quotient of {r['lq']:.2f}" if pd.notna(r["lq"]) else "no location quotient"
+        opened = cluster_openings.get((r["region_id"], r["cluster_code"]), pd.NA)
+        judged = (
+            f"; the cluster's occupations have about {_whole(opened)} openings a year there"
+            if pd.notna(opened)
+            else ""
+        )
+        add(r["region_id"], "cluster", "LOW_DEMAND", 0.0,
+            f"Mix comparison: {cluster} holds {_pct(r['demand_share'])} of jobs in {region_name} by industry "
+            f"(threshold {_pct(t['min_demand_share'])}) with {lq_text} (threshold {t['low_demand_lq']:.2f}). "
+            f"This compares industries only: its programs are judged on the openings of the occupations they "
+            f"lead to{judged}.", cluster_code=r["cluster_code"])  # fmt: skip
+    return rows

@@ -27,12 +27,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .constants import privacy_threshold
 from .criteria import education_level
 from .family_wage import meets_family_wage
 from .occupations import allocate_programs_to_socs
 from .reference import load_award_education
 
 PROGRAM_KEYS = ["region_id", "institution", "program_name", "cip", "credential_level"]
+#: per program × SOC column → region × SOC column: completers as a reader of the published tables can bound them
+BOUNDS = {"bound_shown": "completers_shown", "bound_low": "completers_low", "bound_high": "completers_high"}
+#: how a program's completer count is published (privacy.py): shown, below the threshold, withheld as a
+#: complement, or missing in the source
+COUNT_STATES = ("shown", "small", "withheld", "unknown")
 TESTS = ["eligible", "high_wage", "in_demand", "high_skill", "hshwid"]
 OCCUPATION_ALIGNMENT_COLUMNS = [
     "region_id",
@@ -42,6 +48,7 @@ OCCUPATION_ALIGNMENT_COLUMNS = [
     "employment",
     "openings",
     "typical_education",
+    "typical_training",
     "entry_wage_hourly_usd",
     "median_wage_hourly_usd",
     "wage_area_level",
@@ -49,6 +56,8 @@ OCCUPATION_ALIGNMENT_COLUMNS = [
     "meets_family_wage",
     "completers",
     "completers_per_opening",
+    *BOUNDS.values(),
+    "n_cips_linked",
     "secondary_concentrators",
     *TESTS,
 ]
@@ -61,6 +70,11 @@ PROGRAM_ALIGNMENT_COLUMNS = [
     "completers_linked",
     "completers_per_opening",
     "share_openings_family_wage",
+    "completers_linked_shown",
+    "completers_linked_low",
+    "completers_linked_high",
+    "occupations_text",
+    "wage_median_linked_hourly_usd",
 ]
 
 
@@ -130,6 +144,49 @@ def allocate(
     return out.drop(columns=["_cip"])
 
 
+def count_bounds(spread: pd.DataFrame, states: pd.DataFrame | None, threshold: int) -> pd.DataFrame:
+    """Each program × SOC row of ``spread`` with its completers as a reader of the published tables can
+    bound them: ``bound_shown`` (the share of a shown count, else 0), ``bound_low`` and ``bound_high``.
+
+    A program's count is ``shown`` (``c``), ``small`` (1 … t − 1), ``withheld`` (at least t) or ``unknown``
+    (missing in the source). With weight ``w`` on the SOC the row contributes ``c·w`` / ``c·w`` when shown,
+    ``w`` / ``(t − 1)·w`` when small and 0 / ∞ when withheld or unknown (low / high). Flags
+    decided on these bounds, and figures printed from them, tell a reader nothing the published counts do
+    not: the weights follow from published employment.
+
+    >>> sp = pd.DataFrame({"region_id": ["r"] * 2, "institution": ["A", "B"], "program_name": ["P", "Q"],
+    ...     "cip": ["1"] * 2, "credential_level": ["associate"] * 2, "soc": ["s"] * 2,
+    ...     "weight": [0.5, 0.5], "completers": [40.0, 4.0]})
+    >>> count_bounds(sp, None, 10)[["bound_shown", "bound_low", "bound_high"]].values.tolist()
+    [[20.0, 20.0, 20.0], [0.0, 0.5, 4.5]]
+    """
+    s = spread.copy()
+    c = pd.to_numeric(s["completers"], errors="coerce").astype("Float64")
+    default = np.where(c.isna(), "unknown", np.where((c > 0) & (c < threshold), "small", "shown"))
+    state = pd.Series(default, index=s.index, dtype="string")
+    if states is not None and len(states):
+        keys = [k for k in PROGRAM_KEYS if k in states and k in s]
+        given = (
+            s[keys]
+            .astype("string")
+            .merge(states[[*keys, "state"]].astype("string").drop_duplicates(keys), on=keys, how="left")[
+                "state"
+            ]
+        )
+        state = given.set_axis(s.index).fillna(state)
+    w = pd.to_numeric(s["weight"], errors="coerce").astype("Float64").fillna(0.0).to_numpy(dtype=float)
+    n = c.fillna(0.0).to_numpy(dtype=float)
+    st = state.to_numpy(dtype=object)
+    t = float(threshold)
+    s["count_state"] = state
+    s["bound_shown"] = np.where(st == "shown", n * w, 0.0)
+    low = np.select([st == "shown", st == "small"], [n * w, w], 0.0)
+    high = np.select([st == "shown", st == "small"], [n * w, (t - 1) * w], np.inf)
+    s["bound_low"] = low
+    s["bound_high"] = np.where(w > 0, high, 0.0)
+    return s
+
+
 def _link_key(df: pd.DataFrame) -> pd.Series:
     return df["cip"].astype("string").fillna("") + "|" + df["credential_level"].astype("string").fillna("")
 
@@ -144,6 +201,8 @@ def occupation_alignment(
     floor_share: float = 1.0,
     entry_percentile: int = 25,
     award_education: pd.DataFrame | None = None,
+    states: pd.DataFrame | None = None,
+    threshold: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Region × SOC completers against openings, and the same per program (see the module docstring).
 
@@ -160,7 +219,9 @@ def occupation_alignment(
     supply = _program_totals(supply, "completers")
     links = fitting_links(supply, cip_soc, education, award_education)
     spread = allocate(supply, "completers", links, mode, emp)
+    spread = count_bounds(spread, states, privacy_threshold() if threshold is None else threshold)
     completers = spread.groupby(["region_id", "soc"])["completers_allocated"].sum(min_count=1)
+    bounds = spread.groupby(["region_id", "soc"])[list(BOUNDS)].sum()
 
     pipeline = programs[~is_labor_supply(programs) & programs["region_id"].notna()]
     pipeline = _program_totals(pipeline.assign(credential_level=pd.NA), "concentrators")
@@ -171,6 +232,13 @@ def occupation_alignment(
     key = pd.MultiIndex.from_frame(occ[["region_id", "soc"]].astype("string"))
     occ["completers"] = completers.reindex(key).to_numpy()
     occ["secondary_concentrators"] = concentrators.reindex(key).to_numpy()
+    for col, name in BOUNDS.items():
+        occ[name] = pd.to_numeric(bounds[col].reindex(key), errors="coerce").fillna(0.0).to_numpy()
+        occ[name] = occ[name].astype("Float64")
+    n_cips = cip_soc[["cip", "soc"]].astype("string").dropna().drop_duplicates().groupby("soc")["cip"].size()
+    occ["n_cips_linked"] = occ["soc"].map(n_cips).fillna(0).astype("Int64")
+    occ["typical_training"] = occ["training"] if "training" in occ else pd.Series(pd.NA, index=occ.index)
+    occ["typical_training"] = occ["typical_training"].astype("string")
     openings = pd.to_numeric(occ["openings_annual"], errors="coerce").astype("Float64")
     occ["openings"] = openings
     occ["completers"] = pd.to_numeric(occ["completers"]).astype("Float64").fillna(0.0)
@@ -205,10 +273,15 @@ def program_alignment(spread: pd.DataFrame, occupation_table: pd.DataFrame) -> p
         idx = [(keys[0], s) for s in socs if (keys[0], s) in occ.index]
         o = occ.loc[idx] if idx else occ.iloc[:0]
         openings = pd.to_numeric(o["openings"], errors="coerce")
-        total = float(openings.sum()) if openings.notna().any() else np.nan
+        # occupations the program fits but the region does not have: no openings here
+        total = float(openings.sum()) if openings.notna().any() else (0.0 if socs and not idx else np.nan)
         linked = float(o["completers"].sum()) if len(o) else np.nan
         meets = o["meets_family_wage"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         at_wage = float(openings[meets].sum()) if len(o) else np.nan
+        if socs and not idx:  # the program's own completers are all the region has for them
+            bounds = [float(g[b].sum()) for b in BOUNDS]
+        else:
+            bounds = [float(pd.to_numeric(o[c]).sum()) if len(o) else np.nan for c in BOUNDS.values()]
         rows.append(
             (
                 *keys,
@@ -219,12 +292,55 @@ def program_alignment(spread: pd.DataFrame, occupation_table: pd.DataFrame) -> p
                 linked,
                 linked / total if total and total > 0 else np.nan,
                 at_wage / total if total and total > 0 else np.nan,
+                *bounds,
+                _occupations_text(o),
+                _median_of_openings(o),
             )
         )
     out = pd.DataFrame(rows, columns=PROGRAM_ALIGNMENT_COLUMNS)
     floats = ["completers", "openings_linked", "completers_linked", "completers_per_opening"]
-    out = out.astype({c: "Float64" for c in [*floats, "share_openings_family_wage"]})
-    return out.astype({c: "string" for c in [*PROGRAM_KEYS, "fit"]}).astype({"n_socs_fitting": "Int64"})
+    floats += ["share_openings_family_wage", "completers_linked_shown", "completers_linked_low"]
+    floats += ["wage_median_linked_hourly_usd"]
+    out = out.astype({c: "Float64" for c in floats})
+    out["completers_linked_high"] = out["completers_linked_high"].astype("float64")
+    strings = [*PROGRAM_KEYS, "fit", "occupations_text"]
+    return out.astype({c: "string" for c in strings}).astype({"n_socs_fitting": "Int64"})
+
+
+def _median_of_openings(o: pd.DataFrame) -> float:
+    """The median wage of a program's openings: the occupation median wage that half of its openings reach.
+
+    >>> o = pd.DataFrame({"openings": [10.0, 30.0, 5.0], "median_wage_hourly_usd": [40.0, 20.0, 30.0]})
+    >>> _median_of_openings(o)
+    20.0
+    """
+    if not len(o):
+        return np.nan
+    w = pd.DataFrame(
+        {
+            "o": pd.to_numeric(o["openings"], errors="coerce").to_numpy(dtype=float),
+            "wage": pd.to_numeric(o["median_wage_hourly_usd"], errors="coerce").to_numpy(dtype=float),
+        }
+    ).dropna()
+    w = w[w["o"] > 0].sort_values("wage", kind="mergesort")
+    if w.empty:
+        return np.nan
+    cum = w["o"].cumsum() / w["o"].sum()
+    return float(w.loc[cum >= 0.5 - 1e-12, "wage"].iloc[0])
+
+
+def _occupations_text(o: pd.DataFrame, limit: int = 3) -> str | None:
+    """The titles of a program's occupations, most openings first: "A; B; C and 2 others"."""
+    if not len(o):
+        return None
+    top = o.assign(_o=pd.to_numeric(o["openings"], errors="coerce").fillna(0.0))
+    titles = top.sort_values("_o", ascending=False, kind="mergesort")["soc_title"].dropna().astype(str)
+    titles = list(dict.fromkeys(titles))
+    if not titles:
+        return None
+    head = "; ".join(titles[:limit])
+    rest = len(titles) - limit
+    return head if rest <= 0 else f"{head} and {rest} other{'s' if rest > 1 else ''}"
 
 
 def _program_totals(programs: pd.DataFrame, measure: str) -> pd.DataFrame:

@@ -189,6 +189,8 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     if sibling is not None:
         _withhold_unprotected(sup, sup_raw, pr, pr_raw, counts, t)
 
+    if "flags" not in tables:
+        return {"alignment": al, "supply": sup, "programs": pr}
     # flags: severity and reason of a hidden cluster would give its count back
     fl = _drop_small_notes(tables["flags"].reset_index(drop=True), pr, measure, cfg.year)
     withheld = al_withheld | (al_hidden & raw_supply.ge(t).fillna(False).astype(bool))
@@ -204,6 +206,42 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     for i in fl.index[rewrite]:
         fl.loc[i, "reason"] = _withheld_reason(fl.loc[i], facts.loc[fkey[i]], measure)
     return {"alignment": al, "supply": sup, "programs": pr, "flags": fl}
+
+
+def published_states(
+    tables: dict[str, pd.DataFrame], cfg: Config, measure: str = "completers"
+) -> pd.DataFrame:
+    """How each program of the analysis year has its ``measure`` published: one row per region × institution ×
+    program × CIP × award with ``state`` ``shown``, ``small`` (written ``<t``), ``withheld`` (at least t,
+    hidden as a complement) or ``unknown`` (missing in the source). The parts of a program split over
+    clusters are taken together: hidden when any part is. Empty when the programs have no such column.
+    """
+    keys = ["region_id", "institution", "program_name", "cip", "credential_level"]
+    raw = tables["programs"].reset_index(drop=True)
+    if measure not in raw:
+        return pd.DataFrame(columns=[*keys, "state"])
+    pr = protect_tables({k: tables[k] for k in ("alignment", "supply", "programs")}, cfg)["programs"]
+    t = privacy_threshold(cfg)
+    mine = (raw["year"] == cfg.year).to_numpy() if "year" in raw else np.ones(len(raw), dtype=bool)
+    df = raw.loc[mine, [k for k in keys if k in raw]].astype("string")
+    for k in keys:
+        if k not in df:
+            df[k] = pd.NA
+    n = pd.to_numeric(raw.loc[mine, measure], errors="coerce")
+    df["_n"] = n.fillna(0.0)
+    df["_na"] = n.isna()
+    df["_hidden"] = pr.loc[mine, f"{measure}_suppressed"].astype(bool).to_numpy()
+    df["_withheld"] = pr.loc[mine, f"{measure}_withheld"].astype(bool).to_numpy()
+    g = df.groupby(keys, dropna=False, sort=True).agg(
+        n=("_n", "sum"), na=("_na", "any"), hidden=("_hidden", "any"), withheld=("_withheld", "any")
+    )
+    small = (g["n"] > 0) & (g["n"] < t)
+    state = np.where(
+        ~g["hidden"],
+        "shown",
+        np.where(g["na"], "unknown", np.where(g["withheld"] | ~small, "withheld", "small")),
+    )
+    return g.reset_index()[keys].assign(state=pd.array(state, dtype="string"))
 
 
 def _drop_small_notes(flags: pd.DataFrame, programs: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:

@@ -66,6 +66,7 @@ class Enrollment(_Provenance):
     cip: Series[str] = pa.Field(str_matches=CIP_PATTERN, nullable=True)
     cip_raw: Series[str] = pa.Field(nullable=True)
     level: Series[str] = pa.Field(nullable=True)
+    credential_level: Series[str] | None = pa.Field(nullable=True)
     year: Series[int] = pa.Field(ge=1900, le=2200)
     enrolled: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     concentrators: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
@@ -344,7 +345,7 @@ class Flags(pa.DataFrameModel):
 
     region_id: Series[str] = pa.Field(nullable=True)
     year: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    scope: Series[str] = pa.Field(isin=["program", "cluster"])
+    scope: Series[str] = pa.Field(isin=["program", "cluster", "occupation"])
     institution: Series[str] = pa.Field(nullable=True)
     program_name: Series[str] = pa.Field(nullable=True)
     cip: Series[str] = pa.Field(nullable=True)

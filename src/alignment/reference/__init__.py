@@ -115,6 +115,17 @@ def load_subclusters(framework: str = "2024") -> pd.DataFrame:
     return _by_framework(_read_builtin("subclusters.csv"), framework)
 
 
+def load_sub_baccalaureate_entry() -> pd.DataFrame:
+    """Bachelor's-level occupations (BLS typical entry education) that a sub-baccalaureate award commonly leads
+    into: soc, title, entry_award, note (methods.md, section 13). Only these count as short of college
+    completers when they have few (flags.openings_flags).
+
+    >>> load_sub_baccalaureate_entry()["soc"].tolist()
+    ['29-1141']
+    """
+    return _read_builtin("sub_baccalaureate_entry.csv")
+
+
 def load_award_education() -> pd.DataFrame:
     """Which BLS typical-entry-education ranks (:data:`alignment.criteria.EDUCATION_LEVELS`, 1–8) each IPEDS
     award prepares for: credential_level, award, education_min, education_max, note (methods.md, section 12).

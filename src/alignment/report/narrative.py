@@ -23,6 +23,7 @@ from ..build import load_processed
 from ..config import Config, load_config
 from ..constants import FLAG_LABELS, WITHHELD, default_thresholds, privacy_threshold
 from ..criteria import criteria_in_use, hshwid_rule
+from ..decisions import DECISIONS
 from ..privacy import format_count
 from ..publish import protect_tables
 from ..safe_text import code_text, escape_text, plain_text
@@ -200,11 +201,15 @@ def summary_paragraph(ctx: RegionContext) -> str:
     region = escape_text(ctx.region_name)
     note = supply_note(ctx)
     parts = [note] if note else []
+    decided = decisions_of(ctx)
+    if decided is not None:
+        parts += _decision_sentences(ctx, decided)
     if note is None and ctx.dissimilarity is not None:
         d = ctx.dissimilarity
         verdict = "closely matches" if d < 0.2 else "partly matches" if d < 0.4 else "differs sharply from"
+        lead = "As a mix comparison only, the" if decided is not None else f"In {ctx.cfg.year}, the"
         parts.append(
-            f"In {ctx.cfg.year}, the mix of CTE {measure} in {region} {verdict} the mix of jobs in the "
+            f"{lead} mix of CTE {measure} in {region} {verdict} the mix of jobs in the "
             f"region's industries (dissimilarity index {d:.2f}, where 0 means the same mix and 1 means no overlap)."
         )
     top_demand = al.sort_values(["demand_share", "cluster_name"], ascending=[False, True]).head(1)
@@ -224,10 +229,10 @@ def summary_paragraph(ctx: RegionContext) -> str:
                     else f"while its share of {measure} is withheld to protect small counts."
                 )
             )
-    if note is None:
+    if note is None and decided is None:
         parts += _gap_sentences(ctx)
     counts = shown_flags(ctx)["flag"].value_counts() if len(ctx.flags) else pd.Series(dtype=int)
-    if len(counts):
+    if len(counts) and decided is None:
         # "3 more students than …" would read as a student count: name the flag, then its number
         listed = ", ".join(f"{FLAG_LABELS.get(k, k).lower()} ({n})" for k, n in counts.items())
         parts.append(f"The tool raised {int(counts.sum())} flag(s): {listed}.")
@@ -237,6 +242,161 @@ def summary_paragraph(ctx: RegionContext) -> str:
             f"({escape_text(ctx.cfg.family_wage.describe())})."
         )
     return " ".join(parts)
+
+
+def decisions_of(ctx: RegionContext) -> pd.DataFrame | None:
+    """The region's expand / review / keep rows (:mod:`alignment.decisions`), or None for a run without them."""
+    d = ctx.tables.get("decisions")
+    if d is None:
+        return None
+    return d[d["region_id"] == ctx.region_id].sort_values(["decision", "rank"], kind="mergesort")
+
+
+def _decision_sentences(ctx: RegionContext, d: pd.DataFrame) -> list[str]:
+    """The first sentences of the summary: what the expand / review / keep lists hold, largest first."""
+    region = escape_text(ctx.region_name)
+    n = d["decision"].value_counts()
+    parts = [
+        f"Set against the openings of the occupations they lead to, {region}'s college programs give "
+        f"{n.get('expand', 0)} occupation(s) to expand, {n.get('review', 0)} program(s) to review and "
+        f"{n.get('keep', 0)} to keep (each list below, largest first; completers are postsecondary awards, "
+        f"openings a year are projected)."
+    ]
+    ex = d[d["decision"] == "expand"].head(1)
+    if len(ex):
+        r = ex.iloc[0]
+        parts.append(
+            f"The largest shortfall is {escape_text(r['name'])}: about {_whole(r['openings'])} openings a year "
+            f"paying a median &#36;{float(r['median_wage_hourly_usd']):.2f} an hour, against "
+            f"{_completers_words(r['completers_text'])} a year from the region's programs."
+        )
+    rv = d[d["decision"] == "review"].head(1)
+    if len(rv):
+        r = rv.iloc[0]
+        parts.append(
+            f"First to review: {escape_text(r['name'])} ({escape_text(_award_text(r['award']))}), whose "
+            f"occupations have about {_whole(r['openings'])} openings a year"
+            + (
+                f", {_pct(float(r['share_openings_family_wage']))} of them at the family-supporting wage."
+                if pd.notna(r["share_openings_family_wage"])
+                else "."
+            )
+        )
+    return parts
+
+
+def _whole(x: object) -> str:
+    return "–" if x is None or pd.isna(x) else f"{round(float(x)):,}"
+
+
+def _award_text(award: object) -> str:
+    return "award level not given" if award is None or pd.isna(award) else str(award).lower()
+
+
+def _completers_words(text: str) -> str:
+    """A completers cell as words: ``0`` → "no completers", ``<10`` → "fewer than 10 completers"."""
+    if text == "0":
+        return "no completers"
+    if text.startswith("<"):
+        return f"fewer than {text[1:]} completers"
+    if text.endswith(" or more"):
+        return f"{text[: -len(' or more')]} or more completers"
+    return f"{text} completers"
+
+
+#: the three lists of the report's first screen: heading, what the list holds, and when it is empty
+DECISION_TEXT = {
+    "expand": (
+        "Expand: occupations short of completers",
+        "Occupations that pay at least the family-supporting wage, can be entered with a college certificate "
+        "or degree below the bachelor's (or a high school diploma and long training), and get far fewer "
+        "completers than they have openings.",
+        "No family-wage occupation of the region is short of completers by the preset's test.",
+    ),
+    "review": (
+        "Review: programs above their openings or below the family wage",
+        "Programs whose occupations get far more completers than they have openings, or whose openings mostly "
+        "pay below the family-supporting wage. Completers are those of every program in the region that leads "
+        "to the same occupations.",
+        "No program needs review by the preset's tests.",
+    ),
+    "keep": (
+        "Keep: programs whose occupations have room and pay",
+        "Every other program whose occupations have openings in the region, most openings first.",
+        "No other program has openings in its occupations.",
+    ),
+}
+
+
+def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> pd.DataFrame:
+    """One of the expand / review / keep lists as a report table (the first ``n`` rows; top_n by default)."""
+    d = decisions_of(ctx)
+    if d is None:
+        return pd.DataFrame()
+    n = n or int({**default_thresholds(), **ctx.cfg.thresholds}["top_n"])
+    rows = d[d["decision"] == decision].head(n)
+    wage = [f"${float(v):.2f}" if pd.notna(v) else "–" for v in rows["median_wage_hourly_usd"]]
+    if decision == "expand":
+        return pd.DataFrame(
+            {
+                "Occupation": rows["name"].astype(str),
+                "Usually entered with": rows["award"].fillna("–").astype(str),
+                "Openings a year": [_whole(v) for v in rows["openings"]],
+                "Completers a year": rows["completers_text"].astype(str),
+                "Median wage (hourly)": wage,
+            }
+        ).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "Program": rows["name"].astype(str),
+            "Award": [_award_text(v).capitalize() for v in rows["award"]],
+            "Offered at": [
+                name_list(str(v).split("; ")) if pd.notna(v) else "–" for v in rows["institutions"]
+            ],
+            "Openings a year": [_whole(v) for v in rows["openings"]],
+            "Completers a year": rows["completers_text"].astype(str),
+            "Openings at the family wage": [_yes_share(v) for v in rows["share_openings_family_wage"]],
+            "Median wage (hourly)": wage,
+        }
+    )
+    if decision == "review":
+        out["Issue"] = rows["flags"].astype(str).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def what_to_do(ctx: RegionContext) -> list:
+    """The report's first screen as display objects: the expand, review and keep lists with their headings and
+    notes; without occupation tables, the flagged pathways ranked (:func:`attention_table`)."""
+    from IPython.display import HTML, Markdown
+
+    if decisions_of(ctx) is None:
+        attention = attention_table(ctx)
+        return [HTML(table_html(attention)) if len(attention) else Markdown(flags_note(ctx))]
+    parts: list = []
+    for decision in DECISIONS:
+        parts += [Markdown("### " + DECISION_TEXT[decision][0]), Markdown(decision_note(ctx, decision))]
+        listed = decision_table(ctx, decision)
+        if len(listed):
+            parts.append(HTML(table_html(listed)))
+    return parts
+
+
+def decision_note(ctx: RegionContext, decision: str) -> str:
+    """What a list says under its heading: what it holds, and how many rows the workbook has beyond it."""
+    d = decisions_of(ctx)
+    heading, what, empty = DECISION_TEXT[decision]
+    if d is None:
+        return ""
+    total = int((d["decision"] == decision).sum())
+    if total == 0:
+        return empty
+    n = int({**default_thresholds(), **ctx.cfg.thresholds}["top_n"])
+    more = (
+        f" The largest {n} of {total} are shown; every one is on the Decisions sheet of this region's workbook."
+        if total > n
+        else ""
+    )
+    return what + more
 
 
 def _gap_sentences(ctx: RegionContext) -> list[str]:

@@ -43,6 +43,7 @@ from .. import __version__
 from ..atomic import atomic_path
 from ..config import Config
 from ..constants import FLAG_CODES, default_thresholds
+from ..decisions import completers_text
 from ..family_wage import meets_family_wage
 from ..publish import MEASURES, protect_tables
 from ..publish import privacy_threshold as _threshold
@@ -56,7 +57,19 @@ __all__ = [
     "write_state_workbook",
 ]
 
-SHEETS = ("Read me", "Alignment", "Flags", "Supply", "Supply by program", "Demand", "Wages", "Excluded")
+SHEETS = (
+    "Read me",
+    "Decisions",
+    "Occupations",
+    "Program occupations",
+    "Alignment",
+    "Flags",
+    "Supply",
+    "Supply by program",
+    "Demand",
+    "Wages",
+    "Excluded",
+)
 
 NUMBER_FORMATS = {
     "students": "#,##0",
@@ -323,6 +336,188 @@ def _flags_sheet(fl: pd.DataFrame, regions: dict[str, str], clusters: dict[str, 
     ]
     keys += ["reason"]
     return Sheet("Flags", cols, _rows(df, keys), "Flagged pathways, ranked within each region, with reasons.")
+
+
+_COMPLETERS_SHOWN = (
+    "Completers a year of every program in the region that leads to the occupation(s), spread over their "
+    "occupations as the run allocates them: exact where every such program's count is published, else the "
+    "range a reader can work out (a count below the privacy threshold written <10; 'or more' when a count is "
+    "withheld). Postsecondary awards only."
+)
+
+
+def _decisions_sheet(d: pd.DataFrame, regions: dict[str, str]) -> Sheet:
+    df = d.assign(region_name=d["region_id"].astype("string").map(regions)) if len(d) else d
+    df = df.assign(_d=df["decision"].map({"expand": 0, "review": 1, "keep": 2})) if len(df) else df
+    df = _sort(df, ["region_name", "_d", "rank"])
+    cols = [
+        REGION_COL,
+        Col("Decision", "text", "word", "expand (occupation short of completers), review or keep (program)."),
+        Col("Rank", "int", "rank", "1 = the largest issue of the list in the region (methods, section 13)."),
+        Col("Occupation or program", "text", "name", "SOC title, or the program's most common name."),
+        Col("SOC", "text", "code", "SOC 2018 code (expand rows)."),
+        Col("CIP", "text", "code", "CIP 2020 code (program rows)."),
+        Col(
+            "Award or entry education",
+            "text",
+            "words",
+            "The program's award level, or the occupation's "
+            "typical education for entry (BLS Employment Projections).",
+        ),  # fmt: skip
+        Col("Institutions", "text", "names", "Every institution offering the program at that award level."),
+        Col(
+            "Openings a year",
+            "count",
+            "openings",
+            "Projected annual openings of the occupation(s) in the region.",
+        ),
+        Col("Completers a year", "text", "completers", _COMPLETERS_SHOWN),
+        Col(
+            "Median wage (USD per hour)",
+            "hourly",
+            "USD per hour",
+            "OEWS median; for a program, the median wage that half of its occupations' openings reach.",
+        ),  # fmt: skip
+        Col(
+            "Openings at the family wage",
+            "share",
+            "share",
+            "Share of the openings whose occupation's median wage is at least the family-supporting wage.",
+        ),  # fmt: skip
+        Col("Issue", "text", "words", "The flags behind a review or expand row."),
+        Col("Why", "text", "sentence", "The flags' reasons, with the numbers behind them.", width=90),
+    ]
+    keys = ["region_name", "decision", "rank", "name", "soc", "cip", "award", "institutions", "openings"]
+    keys += ["completers_text", "median_wage_hourly_usd", "share_openings_family_wage", "flags", "why"]
+    rows = _rows(df, keys) if len(df) else []
+    return Sheet("Decisions", cols, rows, "Expand, review and keep: the report's first screen, every row.")
+
+
+def _occupations_sheet(o: pd.DataFrame, regions: dict[str, str], clusters: dict[str, str], thr: int) -> Sheet:
+    cols = [
+        REGION_COL,
+        Col("SOC", "text", "code", "SOC 2018 occupation code."),
+        Col("Occupation", "text", "name", "SOC 2018 title."),
+        Col(
+            "Cluster",
+            "text",
+            "name",
+            "Career Cluster the occupation belongs to most (SOC → cluster crosswalk).",
+        ),
+        Col(
+            "Jobs",
+            "count",
+            "jobs",
+            "Employment of the occupation in the region (the run's method: OEWS areas "
+            "or the staffing pattern of the region's industries).",
+        ),  # fmt: skip
+        Col(
+            "Openings a year",
+            "count",
+            "openings",
+            "Projected annual openings: growth + labor force exits + "
+            "occupational transfers (BLS method), scaled to the region.",
+        ),  # fmt: skip
+        Col("Typical entry education", "text", "words", "BLS Employment Projections."),
+        Col("Typical training", "text", "words", "BLS typical on-the-job training."),
+        Col("Entry wage (USD per hour)", "hourly", "USD per hour", "OEWS 25th percentile hourly wage."),
+        Col("Median wage (USD per hour)", "hourly", "USD per hour", "OEWS median hourly wage."),
+        Col("Wage area", "text", "word", "region (its own OEWS areas), state or nation."),
+        Col(
+            "Pays the family wage",
+            "text",
+            "yes/no",
+            "Median wage at least the family-supporting wage (times wage_floor_share).",
+        ),  # fmt: skip
+        Col("Completers a year", "text", "completers", _COMPLETERS_SHOWN),
+        Col(
+            "Completers per opening",
+            "ratio",
+            "ratio",
+            "Completers ÷ openings where the completers are exact; blank where they are a range.",
+        ),  # fmt: skip
+        Col("High-skill, high-wage, in-demand", "text", "yes/no", "The preset's rule applied to its tests."),
+    ]
+    if len(o):
+        df = o.assign(
+            region_name=o["region_id"].astype("string").map(regions),
+            cluster_name=o["cluster_code"].astype("string").map(clusters).fillna(o["cluster_code"]),
+        )
+        df["completers_text"] = [
+            completers_text(a, b, thr)
+            for a, b in zip(df["completers_low"], df["completers_high"], strict=True)
+        ]
+        exact = (df["completers_high"] - df["completers_low"]).abs() < 0.5
+        per = pd.to_numeric(df["completers_shown"]) / pd.to_numeric(df["openings"]).where(lambda x: x > 0)
+        df["per_opening"] = per.where(exact)
+        df = df.sort_values(["region_name", "openings"], ascending=[True, False], kind="mergesort")
+    else:
+        df = o
+    keys = ["region_name", "soc", "soc_title", "cluster_name", "employment", "openings", "typical_education"]
+    keys += ["typical_training", "entry_wage_hourly_usd", "median_wage_hourly_usd", "wage_area_level"]
+    keys += ["meets_family_wage", "completers_text", "per_opening", "hshwid"]
+    rows = _rows(df, keys) if len(df) else []
+    return Sheet(
+        "Occupations", cols, rows, "Every occupation of the region: jobs, openings, wages, completers."
+    )
+
+
+def _program_occupations_sheet(p: pd.DataFrame, regions: dict[str, str], thr: int) -> Sheet:
+    cols = [
+        REGION_COL,
+        Col("Institution", "text", "name", "College."),
+        Col("Program", "text", "name", "Program of study name."),
+        Col("CIP", "text", "code", "CIP 2020 code."),
+        Col("Award", "text", "code", "IPEDS award level (credential_level)."),
+        Col(
+            "Fit",
+            "text",
+            "word",
+            "award: only occupations whose entry education fits the award; any: no award "
+            "given; none fit: no linked occupation fits the award, so no opening is counted.",
+        ),  # fmt: skip
+        Col("Occupations", "text", "names", "The fitting occupations, most openings first."),
+        Col("Openings a year", "count", "openings", "Annual openings of those occupations in the region."),
+        Col("Completers a year in them", "text", "completers", _COMPLETERS_SHOWN),
+        Col("Openings at the family wage", "share", "share", "Share of the openings paying the family wage."),
+        Col(
+            "Median wage of the openings (USD per hour)",
+            "hourly",
+            "USD per hour",
+            "The occupation median wage that half of the openings reach.",
+        ),  # fmt: skip
+    ]
+    if len(p):
+        df = p.assign(region_name=p["region_id"].astype("string").map(regions))
+        df["completers_text"] = [
+            completers_text(a, b, thr) if pd.notna(a) else None
+            for a, b in zip(df["completers_linked_low"], df["completers_linked_high"], strict=True)
+        ]
+        df = _sort(df, ["region_name", "institution", "program_name", "cip", "credential_level"])
+    else:
+        df = p
+    keys = [
+        "region_name",
+        "institution",
+        "program_name",
+        "cip",
+        "credential_level",
+        "fit",
+        "occupations_text",
+    ]
+    keys += [
+        "openings_linked",
+        "completers_text",
+        "share_openings_family_wage",
+        "wage_median_linked_hourly_usd",
+    ]
+    rows = _rows(df, keys) if len(df) else []
+    return Sheet(
+        "Program occupations",
+        cols,
+        rows,
+        "Each college program: the occupations it leads to, their openings.",
+    )
 
 
 def _supply_sheet(sup: pd.DataFrame, clusters: dict[str, str], regions: dict[str, str]) -> Sheet:
@@ -846,7 +1041,16 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], cfg: Config, region_id: str 
     safe = protect_tables(tables, cfg)
     programs = tables["programs"]
     fw = _mine(tables.get("family_wage"), region_id)
+    thr = _threshold(cfg)
+    first = []
+    if tables.get("decisions") is not None:
+        first = [
+            _decisions_sheet(_mine(tables["decisions"], region_id), regions),
+            _occupations_sheet(_mine(tables.get("occupation_alignment"), region_id), regions, clusters, thr),
+            _program_occupations_sheet(_mine(tables.get("program_alignment"), region_id), regions, thr),
+        ]
     sheets = [
+        *first,
         _alignment_sheet(_mine(safe["alignment"], region_id), cfg),
         _flags_sheet(_mine(safe["flags"], region_id), regions, clusters),
         _supply_sheet(_mine(safe["supply"], region_id), clusters, regions),

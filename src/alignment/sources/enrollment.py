@@ -51,6 +51,7 @@ COLUMNS = (
     "cip",
     "cip_raw",
     "level",
+    "credential_level",
     "year",
     *COUNT_COLUMNS,
     "suppressed",
@@ -71,6 +72,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "cip": ("cip_code", "cip_2020", "cip_2020_code", "cip_code_2020", "cipcode", "cip6", "cip_6"),
     "level": ("program_level", "education_level", "level_of_study", "sector"),
+    "credential_level": (
+        "award_level", "award", "award_type", "credential", "credential_type", "degree_level", "degree_type",
+    ),
     "year": ("school_year", "academic_year", "sy", "report_year", "fiscal_year", "fy", "ay"),
     "enrolled": ("enrollment", "participants", "students", "headcount", "enrollments", "participant_count"),
     "concentrators": ("concentrator", "concentrator_count", "cte_concentrators", "concentrators_count"),
@@ -123,6 +127,49 @@ def parse_school_year(value: object) -> int | None:
         if year != start + 1:
             return None
     return year if 1900 <= year <= 2200 else None
+
+
+#: how award levels are written (lower case, spaces folded) → ``credential_level`` (IPEDS award levels,
+#: :data:`alignment.sources.ipeds.AWARD_LEVELS`); the codes themselves are accepted too
+AWARD_WORDS: tuple[tuple[str, str], ...] = (
+    (r"post[- ]?master", "postmaster"),
+    (r"post[- ]?bacc", "postbacc"),
+    (r"doctor|ph\.? ?d|professional practice", "doctor"),
+    (r"master|^m\.?[as]\.?$", "master"),
+    (r"bachelor|baccalaureate|^b\.?[as]\.?$", "bachelor"),
+    (r"associate|^a\.?a\.?s?\.?$|^a\.?s\.?$|^a\.?a\.?s\.?$", "associate"),
+    (r"(less than|under|<) ?(1|one) (academic )?year|short[- ]term|lt ?1", "certificate_lt1yr"),
+    (r"(1|one) ?(to|-|–|but less than) ?(2|two)|at least (1|one) but less than (2|two)", "certificate_1_2yr"),
+    (
+        r"(2|two) ?(to|-|–|but less than) ?(4|four)|at least (2|two) but less than (4|four)",
+        "certificate_2_4yr",
+    ),
+)
+AWARD_FORM = (
+    "an award level such as 'Certificate (less than 1 year)', 'Certificate (1-2 years)', "
+    "'Certificate (2-4 years)', \"Associate's degree\" or \"Bachelor's degree\" (or the codes certificate_lt1yr, "
+    "certificate_1_2yr, certificate_2_4yr, associate, bachelor, postbacc, master, postmaster, doctor)"
+)
+
+
+def award_level(value: object) -> str | None:
+    """The ``credential_level`` of an award level as a state writes it; None when it cannot be told.
+
+    >>> [award_level(v) for v in ["Certificate (less than 1 year)", "Certificate 1-2 years", "AAS",
+    ...     "Associate's Degree", "certificate_2_4yr", "Certificate"]]
+    ['certificate_lt1yr', 'certificate_1_2yr', 'associate', 'associate', 'certificate_2_4yr', None]
+    """
+    from .ipeds import AWARD_LEVELS
+
+    if value is None or pd.isna(value) or not str(value).strip():
+        return None
+    low = " ".join(str(value).lower().replace("’", "'").split())
+    if low in set(AWARD_LEVELS.values()):
+        return low
+    for pattern, code in AWARD_WORDS:
+        if re.search(pattern, low):
+            return code
+    return None
 
 
 def _level(values: pd.Series) -> pd.Series:
@@ -209,6 +256,19 @@ def read_enrollment(
     out["level"] = (
         _level(raw[found["level"]]) if "level" in found else pd.Series(pd.NA, index=raw.index, dtype="string")
     )
+
+    out["credential_level"] = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if "credential_level" in found:
+        award_raw = as_text(raw[found["credential_level"]])
+        codes, uniques = pd.factorize(award_raw)
+        awards = pd.array([award_level(v) for v in uniques] + [None], dtype="string").take(codes)
+        awards = pd.Series(awards, index=raw.index, dtype="string")
+        cell_problems(
+            awards.isna() & award_raw.notna(),
+            "credential_level",
+            lambda v: f"expected {AWARD_FORM}, got {v!r}",
+        )
+        out["credential_level"] = awards
 
     if "year" in found:
         year_raw = raw[found["year"]]
