@@ -157,7 +157,7 @@ def test_middle_skill_rule():
         "41-2031": False,
         "29-2061": True,
         "17-3011": True,
-        "13-2011": True,  # bachelor's: kept here; the flag keeps only those a sub-baccalaureate award leads into
+        "13-2011": True,  # bachelor's: kept; the flag keeps those a sub-baccalaureate award leads into
     }
 
 

@@ -617,7 +617,8 @@ def openings_flags(
     from .reference import load_sub_baccalaureate_entry
 
     entry = set(load_sub_baccalaureate_entry()["soc"])
-    ok &= (education_level(occ["typical_education"]).fillna(0) < 6).to_numpy() | occ["soc"].isin(entry).to_numpy()
+    below_bachelor = (education_level(occ["typical_education"]).fillna(0) < 6).to_numpy(dtype=bool)
+    ok &= below_bachelor | occ["soc"].isin(entry).to_numpy()
     openings = pd.to_numeric(occ["openings"], errors="coerce")
     high = pd.to_numeric(occ["completers_high"], errors="coerce").astype(float)
     low = pd.to_numeric(occ["completers_low"], errors="coerce").astype(float)
