@@ -43,8 +43,8 @@ display(Markdown(narrative.summary_paragraph(ctx)))
 # ## What to do
 
 # %%
-for part in narrative.what_to_do(ctx):
-    display(part)
+for kind, text in narrative.what_to_do(ctx):
+    display(HTML(text) if kind == "html" else Markdown(text))
 
 # %%
 since = narrative.changes_section(ctx)
@@ -97,6 +97,7 @@ display(fig, metadata={"image/png": {"alt": narrative.gap_small_multiples_alt_te
 # ## Supply and demand by cluster
 
 # %%
+display(Markdown(narrative.cluster_table_note(ctx)))
 display(HTML(narrative.table_html(narrative.cluster_table(ctx))))
 
 # %% [markdown]

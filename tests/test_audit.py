@@ -72,6 +72,28 @@ def test_shown_small_count_in_a_workbook_is_found(run, tmp_path, folder):
     assert str(shown[0]).startswith(f"{REGION}/tables.xlsx: Supply!{target.coordinate}: ")
 
 
+def test_small_completers_of_occupations_in_a_workbook_are_found(run, tmp_path):
+    """The Occupations sheet prints completers of occupations as "<10"; a small number there is a finding."""
+    _, processed, reports = run
+    out = _copy_reports(reports, tmp_path / "reports")
+    wb = openpyxl.load_workbook(reports / REGION / "tables.xlsx")
+    ws = wb["Occupations"]
+    header = [c.value for c in ws[1]]
+    col = header.index("Completers a year") + 1
+    values = [ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)]
+    assert "<10" in values and not any(str(v).isdigit() and 0 < int(v) < 10 for v in values)
+    row = values.index("<10") + 2
+    ws.cell(row=row, column=col).value = "6"
+    (out / REGION).mkdir()
+    wb.save(out / REGION / "tables.xlsx")
+    found = [
+        f
+        for f in audit_run(out, processed)
+        if f.location == f"Occupations!{ws.cell(row=row, column=col).coordinate}"
+    ]
+    assert len(found) == 1 and "completers of occupations" in found[0].why
+
+
 def test_one_hidden_cell_with_a_published_total_is_found(run, tmp_path):
     cfg, processed, reports = run
     al = pd.read_parquet(processed / "alignment.parquet")

@@ -29,6 +29,11 @@ can be read or worked out:
 4. **Derived**: the share, gap or ratio of an unknown small count is shown while the numbers that give it
    back are published: share × region total; demand equivalent − gap; ratio × demand equivalent.
 5. **Small total**: a region's total is itself from 1 to threshold − 1 and can be worked out.
+6. **Completers of occupations**: a number from 1 to threshold − 1 in a "Completers a year" column (the
+   completers of every program leading to an occupation or a program's occupations, as the decisions,
+   Occupations and Program occupations tables print them). Those figures are built only from what the
+   published program counts allow (:func:`alignment.occupation_alignment.count_bounds`), so they add no
+   equation to the attack.
 
 Not modelled: relations between measures (completers ≤ enrolled), counts of flags per region, and the
 dissimilarity index (a rounded sum of absolute share differences).
@@ -55,6 +60,9 @@ from .privacy import attack
 
 MEASURES = ("enrolled", "concentrators", "completers")
 _COUNT_HEADER = re.compile(r"^(enrolled|concentrators|completers)(?: \(students\))?$", re.I)
+#: completers of a set of occupations, spread from programs (decisions, occupation and program → occupation
+#: tables): printed as a whole number, "<10", a range or "withheld", never 1 … threshold − 1
+_ALLOCATED_HEADER = re.compile(r"^completers a year\b", re.I)
 _SHARE_HEADER = re.compile(r"^share of (enrolled|concentrators|completers|students)\b", re.I)
 _STUDENT_WORDS = r"(?:students?|completers?|concentrators?|enrolled|enrollees?)"
 _SMALL_TEXT = re.compile(
@@ -246,6 +254,20 @@ def _read_table(tab: _Table, raw: _Raw, known: _Known) -> list[Finding]:
     for j, h in enumerate(low):
         if (m := _SHARE_HEADER.match(h)) is not None:
             shares[j] = raw.measure if m.group(1).lower() == "students" else m.group(1).lower()
+    for j, h in enumerate(low):
+        if not _ALLOCATED_HEADER.match(h):
+            continue
+        for i, row in enumerate(tab.rows):
+            v = _num(row[j]) if j < len(row) else None
+            if v is not None and 0 < v < raw.threshold:
+                out.append(
+                    Finding(
+                        tab.file,
+                        tab.loc(i, j),
+                        f"completers = {row[j]!r} shown",
+                        f"completers of occupations below {raw.threshold} (they may be one program's count)",
+                    )
+                )
     if not counts and not shares:
         return out
     program = "source row" in col
@@ -333,7 +355,10 @@ def _xlsx(path: Path, rel: str, raw: _Raw, known: _Known) -> list[Finding]:
 
 
 def _is_header(v: object) -> bool:
-    return isinstance(v, str) and bool(_COUNT_HEADER.match(v.strip()) or _SHARE_HEADER.match(v.strip()))
+    if not isinstance(v, str):
+        return False
+    v = v.strip()
+    return bool(_COUNT_HEADER.match(v) or _SHARE_HEADER.match(v) or _ALLOCATED_HEADER.match(v))
 
 
 def _region_of(path: Path, raw: _Raw) -> str | None:

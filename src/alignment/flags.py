@@ -259,7 +259,8 @@ def flag_pathways(
 
     if program_occupations is not None and len(program_occupations) and t.get("min_hshwid_share") is not None:
         keys = ["region_id", "institution", "program_name", "cip"]
-        po = program_occupations[[*keys, "share_hshwid", "n_socs"]].drop_duplicates(keys)
+        extra_cols = ["openings_linked"] if "openings_linked" in program_occupations else []
+        po = program_occupations[[*keys, "share_hshwid", "n_socs", *extra_cols]].drop_duplicates(keys)
         h = firsts.merge(po, on=keys, how="inner")
         floor = float(t["min_hshwid_share"])
         for _, r in h.iterrows():
@@ -267,14 +268,16 @@ def flag_pathways(
             if pd.isna(share) or floor <= 0 or _r(share) >= _r(floor):
                 continue
             region = region_names.get(r["region_id"], r["region_id"])
+            opened = r.get("openings_linked", pd.NA)
+            openings = f" (about {round(float(opened)):,} openings a year)" if pd.notna(opened) else ""
             add(
                 r,
                 "program",
                 "FEW_HSHWID_JOBS",
                 1 - float(share) / floor,
-                f"{_label(r)} leads to occupations of which {float(share):.0%} (by the run's allocation) meet "
-                f"the {preset} preset's high-skill, high-wage, in-demand tests in {region}; the floor is "
-                f"{floor:.0%}.",
+                f"{_label(r)} leads to occupations{openings} of which {float(share):.0%} (by the run's "
+                f"allocation) meet the {preset} preset's high-skill, high-wage, in-demand tests in {region}; the "
+                f"floor is {floor:.0%}.",
             )
 
     for _, r in firsts.iterrows():

@@ -102,6 +102,15 @@ LAYER_DESCRIPTIONS = {
         "Institutions of the run's supply (IPEDS completions) at their IPEDS directory coordinates, with the "
         "region of their county. Names and IDs only, no student counts. CRS: {crs}, as the boundary file."
     ),
+    "openings_by_region": (
+        "Completers against openings per region and career cluster, counted by occupation (each occupation in "
+        "the cluster it belongs to most; one row per region x cluster, region polygon repeated): jobs, "
+        "projected openings a year, the share of openings whose median wage reaches the family-supporting "
+        "wage, and completers per opening (postsecondary completers of every program leading to the "
+        "cluster's occupations, as far as the published counts allow: completers_text as printed, "
+        "completers_per_opening_low/high the range; high empty where a withheld count leaves it open). "
+        "CRS: {crs}, as the boundary file."
+    ),
     "gap_by_region": (
         "Published supply-demand alignment per region and career cluster, {year} (one row per region x "
         "cluster, region polygon repeated). supply is empty where the count is hidden for student privacy "
@@ -580,8 +589,10 @@ def run_geopackage(
     *,
     year: int,
     institutions: pd.DataFrame | None = None,
+    openings: pd.DataFrame | None = None,
 ) -> Path:
-    """One GeoPackage for GIS users: ``counties``, ``regions``, ``gap_by_region`` (+ ``institutions``).
+    """One GeoPackage for GIS users: ``counties``, ``regions``, ``gap_by_region`` (+ ``institutions``,
+    ``openings_by_region``).
 
     - ``counties``: ``county_fips``, ``county_name``, ``region_id``, ``region_name`` (counties of the
       regions table that have a boundary).
@@ -594,6 +605,9 @@ def run_geopackage(
     - ``institutions`` (only when ``institutions``, the supply stage's ``institutions.parquet``, is given):
       one point per institution inside the state's counties (:func:`institution_points`; others dropped
       with a warning): ``institution``, ``unitid``, ``county_fips``, ``region_id``, ``region_name``. No counts.
+    - ``openings_by_region`` (only when ``openings``,
+      :func:`alignment.occupation_alignment.openings_by_cluster`, is given): one row per region × cluster with
+      ``region_name`` and ``cluster_name`` added; completer figures only as the published counts allow.
 
     Returns ``path``.
 
@@ -648,6 +662,13 @@ def run_geopackage(
         names = links[["region_id", "region_name"]].drop_duplicates("region_id")
         points = points.merge(names, on="region_id", how="left")
         layers["institutions"] = points[[*INSTITUTION_LAYER_COLUMNS, "geometry"]]
+    if openings is not None:
+        names = gap_layer[["cluster_code", "cluster_name"]].drop_duplicates("cluster_code")
+        o = shapes.merge(openings, on="region_id", how="inner").merge(names, on="cluster_code", how="left")
+        cols = ["region_id", "region_name", "cluster_code", "cluster_name"]
+        cols += [c for c in openings.columns if c not in cols]
+        o = o[[*cols, "geometry"]].sort_values(["region_id", "cluster_code"], ignore_index=True)
+        layers["openings_by_region"] = gpd.GeoDataFrame(o, crs=counties.crs)
     crs = counties.crs.to_string()
     descriptions = {name: text.format(crs=crs, year=year) for name, text in LAYER_DESCRIPTIONS.items()}
     return write_geopackage(path, layers, descriptions, geometry_types={"institutions": "Point"})

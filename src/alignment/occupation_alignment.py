@@ -361,3 +361,57 @@ def _main_cluster(soc_cluster: pd.DataFrame) -> pd.Series:
         t["share"] = 1.0
     t = t.sort_values(["soc", "share", "cluster_code"], ascending=[True, False, True], kind="mergesort")
     return t.drop_duplicates("soc").set_index("soc")["cluster_code"]
+
+
+#: columns of :func:`openings_by_cluster` (the GeoPackage layer ``openings_by_region``)
+OPENINGS_BY_CLUSTER_COLUMNS = [
+    "region_id",
+    "cluster_code",
+    "occupations",
+    "employment",
+    "openings",
+    "share_openings_family_wage",
+    "completers_text",
+    "completers_per_opening_low",
+    "completers_per_opening_high",
+]
+
+
+def openings_by_cluster(occupation_alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Per region × cluster (each occupation in the cluster it belongs to most): jobs, openings a year, the share
+    of openings paying the family wage, and completers per opening as a reader of the published tables can
+    bound them (``completers_per_opening_high`` empty when a withheld count leaves it open).
+
+    >>> oa = pd.DataFrame({"region_id": ["r", "r"], "cluster_code": ["H", "H"], "employment": [90.0, 10.0],
+    ...     "openings": [8.0, 2.0], "meets_family_wage": [True, False], "completers_low": [20.0, 0.0],
+    ...     "completers_high": [20.0, 0.0]})
+    >>> openings_by_cluster(oa, 10)[["openings", "share_openings_family_wage", "completers_text",
+    ...     "completers_per_opening_low"]].values.tolist()
+    [[10.0, 0.8, '20', 2.0]]
+    """
+    from .decisions import completers_text
+
+    o = occupation_alignment.copy()
+    o["_at_wage"] = pd.to_numeric(o["openings"], errors="coerce").where(
+        o["meets_family_wage"].astype("boolean").fillna(False).astype(bool), 0.0
+    )
+    g = o.groupby(["region_id", "cluster_code"], sort=True)
+    out = g.agg(
+        occupations=("openings", "size"),
+        employment=("employment", "sum"),
+        openings=("openings", "sum"),
+        _at_wage=("_at_wage", "sum"),
+        _low=("completers_low", "sum"),
+        _high=("completers_high", "sum"),
+    ).reset_index()
+    opened = out["openings"].where(out["openings"] > 0)
+    out["share_openings_family_wage"] = out["_at_wage"] / opened
+    out["completers_text"] = [
+        completers_text(a, b, threshold) for a, b in zip(out["_low"], out["_high"], strict=True)
+    ]
+    out["completers_per_opening_low"] = out["_low"] / opened
+    out["completers_per_opening_high"] = (out["_high"] / opened).replace(np.inf, np.nan)
+    floats = ["employment", "openings", "share_openings_family_wage"]
+    floats += ["completers_per_opening_low", "completers_per_opening_high"]
+    out = out[OPENINGS_BY_CLUSTER_COLUMNS].astype({c: "float64" for c in floats})
+    return out.astype({"occupations": "int64", "completers_text": "string"})

@@ -504,6 +504,7 @@ def _run_locked(
 
     from . import maps
     from .changes import index_changes
+    from .occupation_alignment import openings_by_cluster
     from .publish import protect_tables
     from .report.index import write_index
     from .report.pdf import pdf_renderer
@@ -622,6 +623,9 @@ def _run_locked(
                 published,
                 year=cfg.year,
                 institutions=institutions,
+                openings=None
+                if tables.get("occupation_alignment") is None
+                else openings_by_cluster(tables["occupation_alignment"], privacy_threshold(cfg.thresholds)),
             )
             overview = maps.plot_state_overview(
                 shapes, published, tables["dissimilarity"], year=cfg.year, institutions=institutions

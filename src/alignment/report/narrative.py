@@ -355,6 +355,12 @@ def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> p
             ],
             "Openings a year": [_whole(v) for v in rows["openings"]],
             "Completers a year": rows["completers_text"].astype(str),
+            "Completers per opening": [
+                _per_opening(lo, hi, op)
+                for lo, hi, op in zip(
+                    rows["completers_low"], rows["completers_high"], rows["openings"], strict=True
+                )
+            ],
             "Openings at the family wage": [_yes_share(v) for v in rows["share_openings_family_wage"]],
             "Median wage (hourly)": wage,
         }
@@ -364,21 +370,37 @@ def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> p
     return out.reset_index(drop=True)
 
 
-def what_to_do(ctx: RegionContext) -> list:
-    """The report's first screen as display objects: the expand, review and keep lists with their headings and
-    notes; without occupation tables, the flagged pathways ranked (:func:`attention_table`)."""
-    from IPython.display import HTML, Markdown
-
+def what_to_do(ctx: RegionContext) -> list[tuple[str, str]]:
+    """The report's first screen as ``(kind, text)`` parts, ``kind`` ``"markdown"`` or ``"html"``: the expand,
+    review and keep lists with their headings and notes; without occupation tables, the flagged pathways ranked
+    (:func:`attention_table`)."""
     if decisions_of(ctx) is None:
         attention = attention_table(ctx)
-        return [HTML(table_html(attention)) if len(attention) else Markdown(flags_note(ctx))]
-    parts: list = []
+        return [("html", table_html(attention)) if len(attention) else ("markdown", flags_note(ctx))]
+    parts: list[tuple[str, str]] = []
     for decision in DECISIONS:
-        parts += [Markdown("### " + DECISION_TEXT[decision][0]), Markdown(decision_note(ctx, decision))]
+        parts += [
+            ("markdown", "### " + DECISION_TEXT[decision][0]),
+            ("markdown", decision_note(ctx, decision)),
+        ]
         listed = decision_table(ctx, decision)
         if len(listed):
-            parts.append(HTML(table_html(listed)))
+            parts.append(("html", table_html(listed)))
     return parts
+
+
+def _per_opening(low: float, high: float, openings: float) -> str:
+    """Completers per opening as a cell: one figure, a range, or "–" when open-ended or without openings.
+
+    >>> _per_opening(15, 15, 2976), _per_opening(29, 37, 20), _per_opening(40, float("inf"), 20)
+    ('0.01', '1.45–1.85', '2.00 or more')
+    """
+    if pd.isna(openings) or openings <= 0:
+        return "–"
+    lo, hi = float(low) / float(openings), float(high) / float(openings)
+    if hi == float("inf"):
+        return f"{lo:.2f} or more" if lo > 0 else "–"
+    return f"{lo:.2f}" if abs(hi - lo) < 0.005 else f"{lo:.2f}–{hi:.2f}"
 
 
 def decision_note(ctx: RegionContext, decision: str) -> str:
@@ -485,8 +507,40 @@ def cluster_table(ctx: RegionContext) -> pd.DataFrame:
             "Share of jobs": [_pct(v) if pd.notna(v) else "–" for v in al["demand_share"]],
             "Location quotient": [f"{v:.2f}" if pd.notna(v) else "–" for v in al["lq"]],
             "Gap (students)": [f"{v:+,.0f}" if pd.notna(v) else "–" for v in al["gap"]],
+            **_occupation_columns(ctx, al["cluster_code"]),
         }
     ).reset_index(drop=True)
+
+
+def cluster_table_note(ctx: RegionContext) -> str:
+    """What the cluster table compares: the mix of students and of industry jobs, beside jobs by occupation."""
+    text = (
+        "A mix comparison: each cluster's share of the region's students against its share of the jobs in its "
+        "industries; the gap is how many students the cluster would gain or lose if the two mixes were the "
+        "same. It is not a count of openings."
+    )
+    if ctx.tables.get("occupation_demand") is None:
+        return text
+    return text + (
+        " The last two columns count the same cluster by occupation, with the openings a year that the lists "
+        "above are decided on. An industry employs many occupations (a hospital's cooks and accountants count "
+        "in health care by industry, in hospitality and finance by occupation), so the two views of a cluster "
+        "differ."
+    )
+
+
+def _occupation_columns(ctx: RegionContext, clusters: pd.Series) -> dict[str, list[str]]:
+    """Jobs and openings of each cluster counted by occupation (SOC → cluster), beside the industry view."""
+    od = ctx.tables.get("occupation_demand")
+    if od is None:
+        return {}
+    mine = od[od["region_id"] == ctx.region_id].set_index("cluster_code")
+    jobs = mine["occupation_employment"].reindex(clusters.to_numpy())
+    openings = mine["openings_annual"].reindex(clusters.to_numpy())
+    return {
+        "Jobs by occupation": [f"{v:,.0f}" if pd.notna(v) else "–" for v in jobs],
+        "Openings a year (occupations)": [f"{v:,.0f}" if pd.notna(v) else "–" for v in openings],
+    }
 
 
 def _yes_share(v: object) -> str:
