@@ -60,9 +60,10 @@ from .privacy import attack
 
 MEASURES = ("enrolled", "concentrators", "completers")
 _COUNT_HEADER = re.compile(r"^(enrolled|concentrators|completers)(?: \(students\))?$", re.I)
-#: completers of a set of occupations, spread from programs (decisions, occupation and program → occupation
-#: tables): printed as a whole number, "<10", a range or "withheld", never 1 … threshold − 1
-_ALLOCATED_HEADER = re.compile(r"^completers a year\b", re.I)
+#: completers (or high school concentrators) of a set of occupations, spread from programs (decisions,
+#: occupation and program → occupation tables): printed as a whole number, "<10", a range or "withheld", never
+#: 1 … threshold − 1
+_ALLOCATED_HEADER = re.compile(r"^(completers|concentrators) a year\b", re.I)
 _SHARE_HEADER = re.compile(r"^share of (enrolled|concentrators|completers|students)\b", re.I)
 _STUDENT_WORDS = r"(?:students?|completers?|concentrators?|enrolled|enrollees?)"
 _SMALL_TEXT = re.compile(

@@ -292,7 +292,8 @@ def build(
     step("occupations")
     occupation_tables: dict[str, pd.DataFrame] = {}
     if inputs.oews is not None and cfg.inputs.projections:
-        states = published_states({"alignment": alignment, "supply": supply, "programs": programs}, cfg)
+        counted = {"alignment": alignment, "supply": supply, "programs": programs}
+        states = {m: published_states(counted, cfg, m) for m in ("completers", "concentrators")}
         occupation_tables = occupation_tables_for(cfg, inputs, ref, year_programs, family, weights, states)
 
     step("flags")
@@ -492,7 +493,7 @@ def staffing_employment(cfg: Config, inputs: Inputs, occ: pd.DataFrame) -> tuple
 
 def occupation_tables_for(
     cfg: Config, inputs: Inputs, ref: Reference, programs: pd.DataFrame, family: pd.DataFrame,
-    weights: pd.Series | None, states: pd.DataFrame | None = None,
+    weights: pd.Series | None, states: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """The occupation side of demand (needs inputs.oews and inputs.projections).
 
@@ -560,7 +561,8 @@ def occupation_tables_for(
         soc_cluster,
         mode=cfg.occupation_allocation,
         floor_share=float({**default_thresholds(), **cfg.thresholds}["wage_floor_share"]),
-        states=states,
+        states=(states or {}).get("completers"),
+        pipeline_states=(states or {}).get("concentrators"),
         threshold=privacy_threshold(cfg.thresholds),
     )
     extra = {} if coverage is None else {"staffing_coverage": coverage}

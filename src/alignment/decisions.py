@@ -69,8 +69,8 @@ def completers_text(low: float, high: float, threshold: int) -> str:
         return whole((low + high) / 2)
     if high < threshold:
         return f"<{threshold}"
-    lo = round(low) if low >= threshold else 0
-    return f"{lo:,}–{int(np.ceil(high)):,}"
+    lo = int(np.floor(low + 1e-9)) if low >= threshold else 0
+    return f"{lo:,}–{int(np.ceil(high - 1e-9)):,}"
 
 
 def decision_lists(

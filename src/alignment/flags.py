@@ -445,17 +445,22 @@ def _whole(x: float) -> str:
 def _supply_text(low: float, high: float, thr: int, *, side: str) -> str:
     """Completers of a set of occupations as a reader may see them: exact when the bounds meet, else the
     bound the flag was decided on ("at least" for a surplus, "at most" for a shortfall); never a figure
-    from 1 to thr − 1."""
-    exact = abs(high - low) < 1e-9
-    value = low if side == "low" else high
-    if exact and value == 0:
-        return "no completers"
-    if value < thr:
+    from 1 to thr − 1.
+
+    >>> [_supply_text(*b, 10, side="low") for b in [(0, 0), (4, 4), (40, 40), (40, 55), (3, 8), (0, float("inf"))]]
+    ['no completers', 'fewer than 10 completers', '40 completers', 'at least 40 completers', 'fewer than 10 completers', 'an unpublished number of completers']
+    """
+    if abs(high - low) < 1e-9:
+        if low == 0:
+            return "no completers"
+        return f"fewer than {thr} completers" if low < thr else f"{_whole(low)} completers"
+    if high < thr:
         return f"fewer than {thr} completers"
-    if exact:
-        return f"{_whole(value)} completers"
-    word = "at least" if side == "low" else "at most"
-    return f"{word} {_whole(value)} completers"
+    if side == "low" and low >= thr:
+        return f"at least {_whole(low)} completers"
+    if side == "high" and np.isfinite(high):
+        return f"at most {_whole(high)} completers"
+    return "an unpublished number of completers"
 
 
 def _award_names(award_education: pd.DataFrame | None) -> dict[str, str]:
@@ -607,7 +612,8 @@ def openings_flags(
             add(region, "program", "BELOW_FAMILY_WAGE", 1 - float(share) / min_share,
                 f"{label}: {float(share):.0%} of the about {_whole(openings)} openings a year in {jobs} pay a "
                 f"median wage of at least {floor}the ${float(wage):.2f}/h family-supporting wage{family} in "
-                f"{region_name}; the {preset} preset asks for {min_share:.0%}.", **cols)  # fmt: skip
+                f"{region_name} (the preset asks for {min_share:.0%}); the region's programs that lead to them "
+                f"report {_supply_text(low, high, thr, side='low')} a year.", **cols)  # fmt: skip
 
     # ---- middle-skill occupations with few completers
     occ = occupation_alignment

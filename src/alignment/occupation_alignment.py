@@ -59,6 +59,8 @@ OCCUPATION_ALIGNMENT_COLUMNS = [
     *BOUNDS.values(),
     "n_cips_linked",
     "secondary_concentrators",
+    "concentrators_low",
+    "concentrators_high",
     *TESTS,
 ]
 PROGRAM_ALIGNMENT_COLUMNS = [
@@ -144,15 +146,18 @@ def allocate(
     return out.drop(columns=["_cip"])
 
 
-def count_bounds(spread: pd.DataFrame, states: pd.DataFrame | None, threshold: int) -> pd.DataFrame:
+def count_bounds(
+    spread: pd.DataFrame, states: pd.DataFrame | None, threshold: int, measure: str = "completers"
+) -> pd.DataFrame:
     """Each program × SOC row of ``spread`` with its completers as a reader of the published tables can
     bound them: ``bound_shown`` (the share of a shown count, else 0), ``bound_low`` and ``bound_high``.
 
-    A program's count is ``shown`` (``c``), ``small`` (1 … t − 1), ``withheld`` (at least t) or ``unknown``
-    (missing in the source). With weight ``w`` on the SOC the row contributes ``c·w`` / ``c·w`` when shown,
-    ``w`` / ``(t − 1)·w`` when small and 0 / ∞ when withheld or unknown (low / high). Flags
-    decided on these bounds, and figures printed from them, tell a reader nothing the published counts do
-    not: the weights follow from published employment.
+    A program's count is ``shown`` (``c``), ``small`` (1 … t − 1), ``withheld`` or ``unknown`` (missing in the
+    source). With weight ``w`` on the SOC the row contributes ``c·w`` when shown, and ``low·w`` … ``high·w``
+    otherwise, with the range of the program's count that the published tables allow (``states``' ``low`` and
+    ``high``: :func:`alignment.publish.published_states`; without them 1 … t − 1 for a small count and 0 … ∞
+    for a withheld or unknown one). Flags decided on these bounds, and figures printed from them, tell a
+    reader nothing the published counts do not: the weights follow from published employment.
 
     >>> sp = pd.DataFrame({"region_id": ["r"] * 2, "institution": ["A", "B"], "program_name": ["P", "Q"],
     ...     "cip": ["1"] * 2, "credential_level": ["associate"] * 2, "soc": ["s"] * 2,
@@ -161,29 +166,31 @@ def count_bounds(spread: pd.DataFrame, states: pd.DataFrame | None, threshold: i
     [[20.0, 20.0, 20.0], [0.0, 0.5, 4.5]]
     """
     s = spread.copy()
-    c = pd.to_numeric(s["completers"], errors="coerce").astype("Float64")
-    default = np.where(c.isna(), "unknown", np.where((c > 0) & (c < threshold), "small", "shown"))
+    c = pd.to_numeric(s[measure], errors="coerce").astype("Float64")
+    n = c.fillna(0.0).to_numpy(dtype=float)
+    t = float(threshold)
+    is_small = ((c > 0) & (c < threshold)).fillna(False).to_numpy(dtype=bool)
+    default = np.where(c.isna().to_numpy(), "unknown", np.where(is_small, "small", "shown"))
     state = pd.Series(default, index=s.index, dtype="string")
+    lo = np.select([default == "shown", default == "small"], [n, 1.0], 0.0)
+    hi = np.select([default == "shown", default == "small"], [n, t - 1], np.inf)
     if states is not None and len(states):
         keys = [k for k in PROGRAM_KEYS if k in states and k in s]
-        given = (
-            s[keys]
-            .astype("string")
-            .merge(states[[*keys, "state"]].astype("string").drop_duplicates(keys), on=keys, how="left")[
-                "state"
-            ]
-        )
-        state = given.set_axis(s.index).fillna(state)
+        cols = ["state", *[c for c in ("low", "high") if c in states]]
+        table = states[[*keys, *cols]].astype({k: "string" for k in keys}).drop_duplicates(keys)
+        given = s[keys].astype("string").merge(table, on=keys, how="left")
+        found = given["state"].notna().to_numpy()
+        state = given["state"].astype("string").set_axis(s.index).fillna(state)
+        if "low" in given:
+            lo = np.where(found, pd.to_numeric(given["low"]).to_numpy(dtype=float), lo)
+            hi = np.where(found, pd.to_numeric(given["high"]).to_numpy(dtype=float), hi)
     w = pd.to_numeric(s["weight"], errors="coerce").astype("Float64").fillna(0.0).to_numpy(dtype=float)
-    n = c.fillna(0.0).to_numpy(dtype=float)
-    st = state.to_numpy(dtype=object)
-    t = float(threshold)
+    shown = state.to_numpy(dtype=object) == "shown"
     s["count_state"] = state
-    s["bound_shown"] = np.where(st == "shown", n * w, 0.0)
-    low = np.select([st == "shown", st == "small"], [n * w, w], 0.0)
-    high = np.select([st == "shown", st == "small"], [n * w, (t - 1) * w], np.inf)
-    s["bound_low"] = low
-    s["bound_high"] = np.where(w > 0, high, 0.0)
+    s["bound_shown"] = np.where(shown, n * w, 0.0)
+    s["bound_low"] = np.where(shown, n * w, lo * w)
+    with np.errstate(invalid="ignore"):
+        s["bound_high"] = np.where(w > 0, np.where(shown, n * w, hi * w), 0.0)
     return s
 
 
@@ -203,6 +210,7 @@ def occupation_alignment(
     award_education: pd.DataFrame | None = None,
     states: pd.DataFrame | None = None,
     threshold: int | None = None,
+    pipeline_states: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Region × SOC completers against openings, and the same per program (see the module docstring).
 
@@ -219,7 +227,8 @@ def occupation_alignment(
     supply = _program_totals(supply, "completers")
     links = fitting_links(supply, cip_soc, education, award_education)
     spread = allocate(supply, "completers", links, mode, emp)
-    spread = count_bounds(spread, states, privacy_threshold() if threshold is None else threshold)
+    t = privacy_threshold() if threshold is None else threshold
+    spread = count_bounds(spread, states, t)
     completers = spread.groupby(["region_id", "soc"])["completers_allocated"].sum(min_count=1)
     bounds = spread.groupby(["region_id", "soc"])[list(BOUNDS)].sum()
 
@@ -227,13 +236,18 @@ def occupation_alignment(
     pipeline = _program_totals(pipeline.assign(credential_level=pd.NA), "concentrators")
     plinks = fitting_links(pipeline, cip_soc, education, award_education)
     pspread = allocate(pipeline, "concentrators", plinks, mode, emp)
+    pspread = count_bounds(pspread, pipeline_states, t, "concentrators")
     concentrators = pspread.groupby(["region_id", "soc"])["concentrators_allocated"].sum(min_count=1)
+    pbounds = pspread.groupby(["region_id", "soc"])[["bound_low", "bound_high"]].sum()
 
     key = pd.MultiIndex.from_frame(occ[["region_id", "soc"]].astype("string"))
     occ["completers"] = completers.reindex(key).to_numpy()
     occ["secondary_concentrators"] = concentrators.reindex(key).to_numpy()
     for col, name in BOUNDS.items():
         occ[name] = pd.to_numeric(bounds[col].reindex(key), errors="coerce").fillna(0.0).to_numpy()
+        occ[name] = occ[name].astype("Float64")
+    for col, name in {"bound_low": "concentrators_low", "bound_high": "concentrators_high"}.items():
+        occ[name] = pd.to_numeric(pbounds[col].reindex(key), errors="coerce").fillna(0.0).to_numpy()
         occ[name] = occ[name].astype("Float64")
     n_cips = cip_soc[["cip", "soc"]].astype("string").dropna().drop_duplicates().groupby("soc")["cip"].size()
     occ["n_cips_linked"] = occ["soc"].map(n_cips).fillna(0).astype("Int64")

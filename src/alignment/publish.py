@@ -197,6 +197,10 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     hid = set(_keys(al[al_hidden], ["region_id", "cluster_code"]))
     fkey = _keys(fl, ["region_id", "cluster_code"])
     derived = fl["flag"].isin(["OVERSUPPLIED", "UNDERSUPPLIED"]) & fkey.isin(hid)
+    if tables.get("occupation_alignment") is not None:
+        # decided on completers against openings from the published counts alone (occupation_alignment.
+        # count_bounds): they give no hidden cluster count back and keep their severity and reason
+        derived &= False
     if "year" in fl:
         derived &= fl["year"].astype("Int64").eq(cfg.year).fillna(False).astype(bool)
     fl["severity"] = pd.to_numeric(fl["severity"], errors="coerce").astype("Float64").mask(derived)
@@ -211,37 +215,46 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
 def published_states(
     tables: dict[str, pd.DataFrame], cfg: Config, measure: str = "completers"
 ) -> pd.DataFrame:
-    """How each program of the analysis year has its ``measure`` published: one row per region × institution ×
-    program × CIP × award with ``state`` ``shown``, ``small`` (written ``<t``), ``withheld`` (at least t,
-    hidden as a complement) or ``unknown`` (missing in the source). The parts of a program split over
-    clusters are taken together: hidden when any part is. Empty when the programs have no such column.
+    """How each program of the analysis year has its ``measure`` published, and the range a reader can work
+    out from that alone: one row per region × institution × program × CIP × award with ``state`` ``shown``,
+    ``small`` (written ``<t``), ``withheld`` or ``unknown`` (missing in the source), and ``low`` / ``high``.
+
+    The range follows the published rule of :mod:`alignment.privacy`: a shown count is itself; ``<t`` is 1 … t − 1
+    (0 … t − 1 for a part of a program split over clusters); ``withheld`` beside a ``<t`` of its cluster is at
+    least t and at most the smallest count of at least t still shown there; any other ``withheld`` or missing
+    count is 0 … ∞. The parts of a program split over clusters are added up; its state is the least known part's.
+    Empty when the programs have no such column.
     """
     keys = ["region_id", "institution", "program_name", "cip", "credential_level"]
     raw = tables["programs"].reset_index(drop=True)
     if measure not in raw:
-        return pd.DataFrame(columns=[*keys, "state"])
+        return pd.DataFrame(columns=[*keys, "state", "low", "high"])
     pr = protect_tables({k: tables[k] for k in ("alignment", "supply", "programs")}, cfg)["programs"]
     t = privacy_threshold(cfg)
+    n = pd.to_numeric(raw[measure], errors="coerce").astype("float64")
+    hidden = pr[f"{measure}_suppressed"].astype(bool).to_numpy()
+    text = pr[f"{measure}_text"].astype("string").to_numpy()
+    small = hidden & (text == f"<{t}")
+    withheld = hidden & (text == WITHHELD)
+    lone = raw["cluster_code"].isna()
+    group = _keys(raw.assign(_c=raw["cluster_code"].astype("string").mask(lone, "\x00" + raw.index.astype(str))),
+                  ["region_id", "year", "_c"])  # fmt: skip
+    has_small = pd.Series(small).groupby(group.to_numpy()).transform("any").to_numpy()
+    big_shown = pd.Series(np.where(~hidden & (n >= t), n, np.inf))
+    cap = big_shown.groupby(group.to_numpy()).transform("min").to_numpy()
+    whole = raw["allocation_share"].fillna(1.0).eq(1.0).to_numpy() if "allocation_share" in raw else True
+    low = np.select([~hidden, small, withheld & has_small], [n, np.where(whole, 1.0, 0.0), float(t)], 0.0)
+    high = np.select([~hidden, small, withheld & has_small], [n, float(t - 1), cap], np.inf)
+    rank = np.select([~hidden, small, withheld], [0, 1, 2], 3)
     mine = (raw["year"] == cfg.year).to_numpy() if "year" in raw else np.ones(len(raw), dtype=bool)
-    df = raw.loc[mine, [k for k in keys if k in raw]].astype("string")
-    for k in keys:
-        if k not in df:
-            df[k] = pd.NA
-    n = pd.to_numeric(raw.loc[mine, measure], errors="coerce")
-    df["_n"] = n.fillna(0.0)
-    df["_na"] = n.isna()
-    df["_hidden"] = pr.loc[mine, f"{measure}_suppressed"].astype(bool).to_numpy()
-    df["_withheld"] = pr.loc[mine, f"{measure}_withheld"].astype(bool).to_numpy()
+    df = pd.DataFrame({k: raw[k].astype("string") if k in raw else pd.NA for k in keys})
+    df = df.assign(_rank=rank, low=low, high=high)[mine]
     g = df.groupby(keys, dropna=False, sort=True).agg(
-        n=("_n", "sum"), na=("_na", "any"), hidden=("_hidden", "any"), withheld=("_withheld", "any")
+        _rank=("_rank", "max"), low=("low", "sum"), high=("high", "sum")
     )
-    small = (g["n"] > 0) & (g["n"] < t)
-    state = np.where(
-        ~g["hidden"],
-        "shown",
-        np.where(g["na"], "unknown", np.where(g["withheld"] | ~small, "withheld", "small")),
-    )
-    return g.reset_index()[keys].assign(state=pd.array(state, dtype="string"))
+    g = g.reset_index()
+    g["state"] = pd.array(np.array(["shown", "small", "withheld", "unknown"])[g["_rank"]], dtype="string")
+    return g[[*keys, "state", "low", "high"]]
 
 
 def _drop_small_notes(flags: pd.DataFrame, programs: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:

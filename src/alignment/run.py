@@ -410,15 +410,34 @@ class RunResult:
     stages_reused: bool = False
 
 
+#: decision → column heading of the index page's region list
+DECISION_LABELS = {
+    "expand": "Occupations to expand",
+    "review": "Programs to review",
+    "keep": "Programs to keep",
+}
+
+
 def region_summaries(tables: dict[str, pd.DataFrame], regions: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per region: name, dissimilarity index and number of flags of each kind (for the index page)."""
+    """One row per region for the index page: name, dissimilarity index, the number of occupations to expand and
+    programs to review and keep (with occupation tables), and the number of flags of each kind."""
     names = regions.drop_duplicates("region_id")[["region_id", "region_name"]]
     counties = regions.groupby("region_id").size().rename("counties").reset_index()
     out = names.merge(counties, on="region_id", how="left")
     d = tables["dissimilarity"]
     d = d[d["year"] == year][["region_id", "dissimilarity"]]
     out = out.merge(d, on="region_id", how="left")
+    decisions = tables.get("decisions")
+    if decisions is not None:  # the first screen of each report, counted: what to expand, review and keep
+        counts = decisions.pivot_table(
+            index="region_id", columns="decision", values="name", aggfunc="count", fill_value=0
+        ).reindex(columns=list(DECISION_LABELS), fill_value=0)
+        counts.columns = [DECISION_LABELS[c] for c in counts.columns]
+        out = out.merge(counts.reset_index(), on="region_id", how="left")
+        out[list(counts.columns)] = out[list(counts.columns)].fillna(0).astype(int)
     flags = tables["flags"]
+    if decisions is not None:  # the expand and review columns count these already
+        flags = flags[~flags["flag"].isin(["OVERSUPPLIED", "UNDERSUPPLIED", "BELOW_FAMILY_WAGE"])]
     if len(flags):
         counts = flags.pivot_table(
             index="region_id", columns="flag", values="reason", aggfunc="count", fill_value=0

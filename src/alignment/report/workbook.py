@@ -436,6 +436,13 @@ def _occupations_sheet(o: pd.DataFrame, regions: dict[str, str], clusters: dict[
             "ratio",
             "Completers ÷ openings where the completers are exact; blank where they are a range.",
         ),  # fmt: skip
+        Col(
+            "Concentrators a year (high school pipeline)",
+            "text",
+            "students",
+            "Secondary CTE concentrators of programs leading to the occupation, spread like the completers: the "
+            "pipeline into college programs and these jobs, never counted against openings.",
+        ),
         Col("High-skill, high-wage, in-demand", "text", "yes/no", "The preset's rule applied to its tests."),
     ]
     if len(o):
@@ -447,6 +454,10 @@ def _occupations_sheet(o: pd.DataFrame, regions: dict[str, str], clusters: dict[
             completers_text(a, b, thr)
             for a, b in zip(df["completers_low"], df["completers_high"], strict=True)
         ]
+        df["pipeline_text"] = [
+            completers_text(a, b, thr)
+            for a, b in zip(df["concentrators_low"], df["concentrators_high"], strict=True)
+        ]
         exact = (df["completers_high"] - df["completers_low"]).abs() < 0.5
         per = pd.to_numeric(df["completers_shown"]) / pd.to_numeric(df["openings"]).where(lambda x: x > 0)
         df["per_opening"] = per.where(exact)
@@ -455,7 +466,7 @@ def _occupations_sheet(o: pd.DataFrame, regions: dict[str, str], clusters: dict[
         df = o
     keys = ["region_name", "soc", "soc_title", "cluster_name", "employment", "openings", "typical_education"]
     keys += ["typical_training", "entry_wage_hourly_usd", "median_wage_hourly_usd", "wage_area_level"]
-    keys += ["meets_family_wage", "completers_text", "per_opening", "hshwid"]
+    keys += ["meets_family_wage", "completers_text", "per_opening", "pipeline_text", "hshwid"]
     rows = _rows(df, keys) if len(df) else []
     return Sheet(
         "Occupations", cols, rows, "Every occupation of the region: jobs, openings, wages, completers."
