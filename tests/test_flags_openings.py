@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -205,3 +206,26 @@ def test_decision_lists_expand_review_keep():
     assert by["keep"]["name"].tolist() == ["Practical Nursing", "Drafting"]
     assert by["keep"]["completers_text"].tolist() == ["12", "10"]
     assert d.groupby("decision")["rank"].apply(list).to_dict()["expand"] == [1, 2, 3]
+
+
+def test_bounds_always_hold_the_true_figure_and_flags_follow_them():
+    """Random programs and counts (small, large, missing): each occupation's completers lie within the bounds,
+    and every supply flag holds on the true figures too."""
+    rng = np.random.default_rng(7)
+    cips = LINKS["cip"].tolist()
+    for _ in range(25):
+        rows = []
+        for i in range(int(rng.integers(1, 9))):
+            count = [int(rng.integers(1, 10)), int(rng.integers(10, 80)), pd.NA][int(rng.integers(0, 3))]
+            award = ["certificate_lt1yr", "certificate_1_2yr", "associate"][int(rng.integers(0, 3))]
+            rows.append((f"College {i}", f"P{i}", cips[int(rng.integers(0, len(cips)))], award, count))
+        flags, occ, prog = _run(_programs(rows))
+        c = occ["completers"].astype(float)
+        assert (occ["completers_low"] <= c + 1e-9).all() and (c <= occ["completers_high"] + 1e-9).all()
+        over = flags[flags["flag"] == "OVERSUPPLIED"]
+        for f in over.itertuples():
+            p = prog[(prog["cip"] == f.cip) & (prog["credential_level"] == f.credential_level)].iloc[0]
+            assert p["completers_linked"] >= 1.5 * p["openings_linked"]
+        for f in flags[flags["flag"] == "UNDERSUPPLIED"].itertuples():
+            o = occ.set_index("soc").loc[f.soc]
+            assert o["completers"] <= 0.5 * o["openings"] + 1e-9

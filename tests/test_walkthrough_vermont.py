@@ -104,6 +104,34 @@ def test_regions_have_their_own_occupation_mix_by_staffing_pattern(vermont):
     assert (demand["openings_annual"] < demand["occupation_employment"]).all()
 
 
+def test_first_screen_is_decided_on_completers_against_openings(vermont):
+    """Every supply flag agrees with the true completers and openings (it is decided on what the published
+    counts allow, a narrower view); the Northwest's nursing shortfall and cosmetology review lead its lists."""
+    flags = processed(vermont, "flags")
+    programs = processed(vermont, "program_alignment")
+    occupations = processed(vermont, "occupation_alignment").set_index(["region_id", "soc"])
+    for f in flags[flags["flag"] == "OVERSUPPLIED"].itertuples():
+        rows = programs[
+            (programs["region_id"] == f.region_id)
+            & (programs["cip"] == f.cip)
+            & (programs["credential_level"] == f.credential_level)
+        ]
+        assert (rows["completers_linked"] > rows["openings_linked"]).all(), f.reason
+    for f in flags[flags["flag"] == "UNDERSUPPLIED"].itertuples():
+        assert (
+            occupations.loc[(f.region_id, f.soc), "completers"]
+            < occupations.loc[(f.region_id, f.soc), "openings"]
+        )
+    d = processed(vermont, "decisions")
+    nw = d[d["region_id"] == "northwest"]
+    first = nw.sort_values("rank").groupby("decision").head(1).set_index("decision")
+    assert first.loc["expand", "soc"] == "29-1141"  # registered nurses
+    assert first.loc["review", "cip"] == "12.0401"  # cosmetology
+    # every line of a list carries openings and a completers figure as published (never 1 … 9)
+    assert nw["openings"].notna().all()
+    assert not nw["completers_text"].str.fullmatch(r"[1-9]").any()
+
+
 def test_published_outputs_pass_the_privacy_audit(vermont):
     from alignment.audit import audit_run
 

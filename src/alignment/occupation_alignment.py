@@ -299,7 +299,7 @@ def program_alignment(spread: pd.DataFrame, occupation_table: pd.DataFrame) -> p
         rows.append(
             (
                 *keys,
-                float(pd.to_numeric(g["completers"]).iloc[0]),
+                _float(g["completers"].iloc[0]),
                 len(socs),
                 str(g["fit"].iloc[0]),
                 total,
@@ -319,6 +319,10 @@ def program_alignment(spread: pd.DataFrame, occupation_table: pd.DataFrame) -> p
     out["completers_linked_high"] = out["completers_linked_high"].astype("float64")
     strings = [*PROGRAM_KEYS, "fit", "occupations_text"]
     return out.astype({c: "string" for c in strings}).astype({"n_socs_fitting": "Int64"})
+
+
+def _float(v: object) -> float:
+    return np.nan if v is None or pd.isna(v) else float(v)
 
 
 def _median_of_openings(o: pd.DataFrame) -> float:
