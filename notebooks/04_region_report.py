@@ -86,6 +86,12 @@ else:
 fig = narrative.gap_map(ctx)
 display(fig, metadata={"image/png": {"alt": narrative.gap_map_alt_text(ctx)}})
 
+# %%
+if narrative.openings_cluster(ctx) is not None:
+    display(Markdown("### Completers per opening across the state"))
+    fig = narrative.openings_map(ctx)
+    display(fig, metadata={"image/png": {"alt": narrative.openings_map_alt_text(ctx)}})
+
 # %% [markdown]
 # ### The largest clusters across the state
 

@@ -155,6 +155,42 @@ def test_plot_gap_map_hatches_missing(counties, regions, alignment):
     assert "West\nn/a" in [t.get_text() for t in ax.texts]
 
 
+def test_openings_map_classes_at_the_flag_thresholds(counties, regions):
+    """West: 0.2 completers per opening (short, purple); East: 0.3 … 0.9 (the class is open: grey, hatched)."""
+    openings = pd.DataFrame(
+        {
+            "region_id": ["west", "east"],
+            "cluster_code": ["HS", "HS"],
+            "completers_per_opening_low": [0.2, 0.3],
+            "completers_per_opening_high": [0.2, 0.9],
+        }
+    )
+    shapes = maps.region_shapes(counties, regions)
+    fig = maps.plot_openings_map(
+        shapes,
+        openings,
+        "HS",
+        cluster_name="Health Science",
+        year=2024,
+        under=0.5,
+        over=1.5,
+        highlight_region="west",
+    )
+    ax = fig.axes[0]
+    short, unknown = ax.collections[0], ax.collections[1]
+    assert [to_hex(c) for c in short.get_facecolors()] == [maps.OPENINGS_CLASS_STYLE["short"][0]]
+    assert unknown.get_hatch() == maps.MISSING_HATCH
+    assert sorted(t.get_text() for t in ax.texts) == ["East\n0.30–0.90", "West\n0.20"]
+    assert ax.get_title() == "Completers per opening, Health Science occupations, 2024"
+    entries = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert entries == [
+        "1.5 or more (above openings)",
+        "between 0.5 and 1.5",
+        "0.5 or less (short of openings)",
+        "Not known (withheld) / no openings",
+    ]
+
+
 def test_small_multiples_share_one_scale(counties, regions, alignment):
     shapes = maps.region_shapes(counties, regions)
     fig = maps.plot_gap_small_multiples(shapes, alignment, ["AG", "HS"], year=2024)

@@ -29,6 +29,8 @@ from .publish import protect_tables
 
 #: the columns that identify one flag across years
 FLAG_KEY = ["region_id", "flag", "cluster_code", "institution", "program_name", "cip"]
+#: flags decided on completers against openings, or on the cluster mix without projections (``basis``)
+RULE_CHANGED_FLAGS = frozenset({"OVERSUPPLIED", "UNDERSUPPLIED", "BELOW_FAMILY_WAGE", "LOW_DEMAND"})
 #: data notes rather than findings: left out of the year-over-year lists
 DATA_NOTE_FLAGS = frozenset({"SUPPRESSED", "UNMATCHED_PROGRAM"})
 SHIFT_COLUMNS = ["region_id", "cluster_code", "cluster_name", "gap_previous", "gap", "shift"]
@@ -259,6 +261,21 @@ class YearOverYear:
         return fl, sh
 
 
+def _bases(flags: pd.DataFrame) -> set[str]:
+    """What a run's supply and wage flags were decided on: ``openings`` or ``mix`` (a flags table without the
+    ``basis`` column predates the openings rules).
+
+    >>> old = pd.DataFrame({"flag": ["OVERSUPPLIED", "SUPPRESSED"]})
+    >>> new = pd.DataFrame({"flag": ["OVERSUPPLIED", "SUPPRESSED"], "basis": ["openings", None]})
+    >>> _bases(old), _bases(new), _bases(old.iloc[1:])
+    ({'mix'}, {'openings'}, set())
+    """
+    mine = flags[flags["flag"].isin(RULE_CHANGED_FLAGS)]
+    if "basis" not in mine:
+        return {"mix"} if len(mine) else set()
+    return set(mine["basis"].dropna().astype(str))
+
+
 def published_run(processed_dir: str | Path, cfg: Config, year: int) -> dict[str, pd.DataFrame]:
     """A run's tables as published for ``year`` (the privacy rules of ``cfg``: threshold, measure)."""
     from .build import load_processed
@@ -285,7 +302,13 @@ def compare_runs(
         return None
     now = current if current is not None else published_run(processed_dir, cfg, cfg.year)
     before = published_run(previous.processed_dir, cfg, previous.year)
-    fl = flag_changes(before["flags"], now["flags"])
+    prev_flags, flags = before["flags"], now["flags"]
+    if _bases(prev_flags) and _bases(flags) and _bases(prev_flags) != _bases(flags):
+        # one run decided these on the cluster mix, the other on completers against openings: a flag "cleared"
+        # or "added" would only show the change of rule, so they are not compared
+        prev_flags = prev_flags[~prev_flags["flag"].isin(RULE_CHANGED_FLAGS)]
+        flags = flags[~flags["flag"].isin(RULE_CHANGED_FLAGS)]
+    fl = flag_changes(prev_flags, flags)
     if not include_data_notes:
         fl = fl[~fl["flag"].isin(DATA_NOTE_FLAGS)].reset_index(drop=True)
     return YearOverYear(

@@ -55,8 +55,11 @@ FLAG_COLUMNS = [
     "reason",
     "credential_level",
     "soc",
+    "basis",
 ]
 FLAG_ORDER = list(FLAG_CODES)
+#: flags decided on the cluster mix when a run has no occupational projections (``basis`` = ``mix``)
+MIX_FLAGS = frozenset({"LOW_DEMAND", "OVERSUPPLIED", "UNDERSUPPLIED", "BELOW_FAMILY_WAGE"})
 _PROGRAM_KEYS = ["institution", "county_fips", "program_code", "program_name", "cip", "level", "year"]
 
 
@@ -165,6 +168,7 @@ def flag_pathways(
                 "flag": flag,
                 "severity": _severity(severity),
                 "reason": reason,
+                "basis": "mix" if flag in MIX_FLAGS else pd.NA,
             }
         )
 
@@ -371,6 +375,7 @@ def flag_pathways(
             "year": "Int64",
             "credential_level": "string",
             "soc": "string",
+            "basis": "string",
         }
     )
     return rank_pathways(out)
@@ -547,6 +552,7 @@ def openings_flags(
                 "reason": reason,
                 "credential_level": cols.get("credential_level", pd.NA),
                 "soc": cols.get("soc", pd.NA),
+                "basis": "openings",
             }
         )
 

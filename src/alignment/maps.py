@@ -480,6 +480,134 @@ def plot_gap_map(
     return fig
 
 
+#: classes of completers per opening (flags' thresholds) → colour, hatch; purple = short, orange = above
+OPENINGS_CLASS_STYLE = {
+    "short": (to_hex(colormaps[GAP_CMAP](0.92)), None),
+    "between": (to_hex(colormaps[GAP_CMAP](0.5)), None),
+    "above": (to_hex(colormaps[GAP_CMAP](0.1)), SURPLUS_HATCH),
+}
+
+
+def openings_class(low: float, high: float, under: float, over: float) -> str | None:
+    """The class of a region's completers per opening, from the range the published counts allow: ``short``
+    (at most ``under``), ``above`` (at least ``over``), ``between``, or None when the range spans classes or
+    there is no figure.
+
+    >>> [openings_class(*r, 0.5, 1.5) for r in [(0.1, 0.1), (0.3, 0.9), (2.0, float("nan")), (0.6, 1.2)]]
+    ['short', None, 'above', 'between']
+    """
+    if pd.isna(low):
+        return None
+    if not pd.isna(high) and high <= under:
+        return "short"
+    if low >= over:
+        return "above"
+    if low > under and not pd.isna(high) and high < over:
+        return "between"
+    return None
+
+
+def openings_value_text(low: float, high: float) -> str:
+    """A region's completers per opening as a map label: one figure, a range, or "n/a".
+
+    >>> openings_value_text(0.123, 0.123), openings_value_text(0.3, 0.52), openings_value_text(2.0, float("nan"))
+    ('0.12', '0.30–0.52', '≥ 2.00')
+    """
+    if pd.isna(low):
+        return "n/a"
+    if pd.isna(high):
+        return f"≥ {low:.2f}"
+    return f"{low:.2f}" if abs(high - low) < 0.005 else f"{low:.2f}–{high:.2f}"
+
+
+@_styled
+def plot_openings_map(
+    region_shapes: gpd.GeoDataFrame,
+    openings: pd.DataFrame,
+    cluster_code: str,
+    *,
+    cluster_name: str,
+    year: int,
+    under: float,
+    over: float,
+    highlight_region: str | None = None,
+    institutions: pd.DataFrame | None = None,
+) -> Figure:
+    """Choropleth of completers per opening per region for one cluster's occupations
+    (:func:`alignment.occupation_alignment.openings_by_cluster`), in three classes at the flags' thresholds:
+    purple *short* (≤ ``under``), light *between*, orange and dotted *above* (≥ ``over``); grey and hatched
+    where the published counts leave the class open or the cluster has no openings. Labels give each region's
+    figure (a range where counts are withheld). Drawn in EPSG:5070 (equal-area).
+    """
+    rows = openings[openings["cluster_code"] == cluster_code]
+    shapes = region_shapes[["region_id", "region_name", "geometry"]].merge(
+        rows[["region_id", "completers_per_opening_low", "completers_per_opening_high"]],
+        on="region_id",
+        how="left",
+    )
+    shapes = shapes.to_crs(DRAW_CRS)
+    low, high = shapes["completers_per_opening_low"], shapes["completers_per_opening_high"]
+    shapes["_class"] = [openings_class(a, b, under, over) for a, b in zip(low, high, strict=True)]
+    fig = Figure(figsize=(8.0, 6.5), layout="constrained")
+    ax = fig.add_subplot()
+    for cls, (color, hatch) in OPENINGS_CLASS_STYLE.items():
+        part = shapes[shapes["_class"] == cls]
+        if len(part):
+            part.plot(ax=ax, color=color, edgecolor="0.25", linewidth=0.8, hatch=hatch)
+    unknown = shapes[shapes["_class"].isna()]
+    if len(unknown):
+        unknown.plot(ax=ax, color=MISSING_COLOR, hatch=MISSING_HATCH, edgecolor="0.25", linewidth=0.8)
+    if highlight_region is not None:
+        shapes.loc[shapes["region_id"] == highlight_region].boundary.plot(ax=ax, color="black", linewidth=2.6)
+    point_handles: list[Line2D] = []
+    if institutions is not None:
+        points = institution_points(institutions, region_shapes)
+        _draw_institutions(ax, points, size=14)
+        point_handles = _institution_handles(14) if not points.empty else []
+    for r in shapes.itertuples():
+        point = r.geometry.representative_point()
+        value = openings_value_text(r.completers_per_opening_low, r.completers_per_opening_high)
+        ax.annotate(
+            f"{plot_text(r.region_name)}\n{value}",
+            xy=(point.x, point.y),
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold" if r.region_id == highlight_region else "normal",
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
+        )
+    ax.set_axis_off()
+    ax.set_title(textwrap.fill(f"Completers per opening, {plot_text(cluster_name)} occupations, {year}", 60))
+    labels = {
+        "above": f"{over:g} or more (above openings)",
+        "between": f"between {under:g} and {over:g}",
+        "short": f"{under:g} or less (short of openings)",
+    }
+    handles = [
+        Patch(
+            facecolor=OPENINGS_CLASS_STYLE[c][0], edgecolor="0.3", hatch=OPENINGS_CLASS_STYLE[c][1], label=t
+        )
+        for c, t in labels.items()
+    ]
+    handles.append(
+        Patch(
+            facecolor=MISSING_COLOR,
+            edgecolor="0.3",
+            hatch=MISSING_HATCH,
+            label="Not known (withheld) / no openings",
+        )
+    )
+    ax.legend(
+        handles=[*handles, *point_handles],
+        title="College completers a year\nper opening a year",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        title_fontsize=8,
+    )
+    return fig
+
+
 @_styled
 def plot_gap_small_multiples(
     region_shapes: gpd.GeoDataFrame,

@@ -876,6 +876,69 @@ def gap_map(ctx: RegionContext):
     )
 
 
+def _openings_table(ctx: RegionContext) -> pd.DataFrame | None:
+    from ..occupation_alignment import openings_by_cluster
+
+    oa = ctx.tables.get("occupation_alignment")
+    return None if oa is None else openings_by_cluster(oa, ctx.threshold)
+
+
+def openings_cluster(ctx: RegionContext) -> str | None:
+    """The cluster of the region's first occupation to expand, else the cluster with the most openings."""
+    d = decisions_of(ctx)
+    oa = ctx.tables.get("occupation_alignment")
+    if d is None or oa is None:
+        return None
+    mine = oa[oa["region_id"] == ctx.region_id]
+    expand = d[d["decision"] == "expand"]
+    if len(expand):
+        hit = mine.loc[mine["soc"] == expand["soc"].iloc[0], "cluster_code"]
+        if len(hit) and pd.notna(hit.iloc[0]):
+            return str(hit.iloc[0])
+    by = mine.groupby("cluster_code")["openings"].sum()
+    return str(by.idxmax()) if len(by) else None
+
+
+def openings_map(ctx: RegionContext):
+    """Completers per opening in one cluster's occupations, every region of the state (:func:`openings_cluster`)."""
+    from .. import maps
+
+    cluster = openings_cluster(ctx)
+    t = {**default_thresholds(), **ctx.cfg.thresholds}
+    return maps.plot_openings_map(
+        region_shapes(ctx),
+        _openings_table(ctx),
+        cluster,
+        cluster_name=_cluster_names(ctx).get(cluster, cluster),
+        year=ctx.cfg.year,
+        under=float(t["undersupply_ratio"]),
+        over=float(t["oversupply_ratio"]),
+        highlight_region=ctx.region_id,
+        institutions=ctx.tables.get("institutions"),
+    )
+
+
+def openings_map_alt_text(ctx: RegionContext) -> str:
+    """Alt text of the completers-per-opening map: the cluster and every region's figure, in words."""
+    from ..maps import openings_value_text
+
+    cluster = openings_cluster(ctx)
+    o = _openings_table(ctx)
+    rows = o[o["cluster_code"] == cluster]
+    names = _region_names(ctx)
+    parts = [
+        f"{names.get(str(r.region_id), r.region_id)}: "
+        f"{openings_value_text(r.completers_per_opening_low, r.completers_per_opening_high)}"
+        for r in rows.sort_values("region_id").itertuples()
+    ]
+    return plain_text(
+        f"Map of the state's regions coloured by college completers per opening a year in the occupations of "
+        f"{_cluster_names(ctx).get(cluster, cluster)}, {ctx.cfg.year}, {ctx.region_name} outlined. "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def top_clusters(ctx: RegionContext, n: int = 6) -> list[str]:
     """The ``n`` clusters with the most jobs statewide in the analysis year (the small-multiples page)."""
     al = ctx.tables["published_alignment"]
