@@ -454,18 +454,12 @@ def plot_gap_map(
         size = 14 if labels == "name" else 8
         _draw_institutions(ax, points, size=size)
         point_handles = _institution_handles(size) if not points.empty else []
-    for r in shapes.itertuples():
-        point = r.geometry.representative_point()
-        value = "n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−")
-        ax.annotate(
-            f"{plot_text(r.region_name)}\n{value}" if labels == "name" else value,
-            xy=(point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=8 if labels == "name" else 7,
-            fontweight="bold" if r.region_id == highlight_region else "normal",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
-        )
+    values = ["n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−") for r in shapes.itertuples()]
+    texts = [
+        f"{plot_text(r.region_name)}\n{v}" if labels == "name" else v
+        for r, v in zip(shapes.itertuples(), values, strict=True)
+    ]
+    _label_regions(ax, shapes, texts, highlight=highlight_region, fontsize=8 if labels == "name" else 7)
     ax.set_axis_off()
     ax.set_title(textwrap.fill(f"Supply–demand gap, {_cluster_title(rows, cluster_code)}, {year}", 60))
     if legend:
@@ -478,6 +472,30 @@ def plot_gap_map(
             title_fontsize=8,
         )
     return fig
+
+
+def _label_regions(
+    ax: Axes,
+    shapes: gpd.GeoDataFrame,
+    texts: Sequence[str],
+    *,
+    highlight: str | None = None,
+    fontsize: float = 8,
+    pad: float = 0.2,
+    alpha: float = 0.75,
+) -> None:
+    """Each region's label at a point inside it, on a white box; the highlighted region's in bold."""
+    for r, text in zip(shapes.itertuples(), texts, strict=True):
+        point = r.geometry.representative_point()
+        ax.annotate(
+            text,
+            xy=(point.x, point.y),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            fontweight="bold" if highlight is not None and r.region_id == highlight else "normal",
+            bbox={"boxstyle": f"round,pad={pad}", "facecolor": "white", "alpha": alpha, "linewidth": 0},
+        )
 
 
 #: classes of completers per opening (flags' thresholds) → colour, hatch; purple = short, orange = above
@@ -564,18 +582,12 @@ def plot_openings_map(
         points = institution_points(institutions, region_shapes)
         _draw_institutions(ax, points, size=14)
         point_handles = _institution_handles(14) if not points.empty else []
-    for r in shapes.itertuples():
-        point = r.geometry.representative_point()
-        value = openings_value_text(r.completers_per_opening_low, r.completers_per_opening_high)
-        ax.annotate(
-            f"{plot_text(r.region_name)}\n{value}",
-            xy=(point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=8,
-            fontweight="bold" if r.region_id == highlight_region else "normal",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
-        )
+    texts = [
+        f"{plot_text(r.region_name)}\n"
+        + openings_value_text(r.completers_per_opening_low, r.completers_per_opening_high)
+        for r in shapes.itertuples()
+    ]
+    _label_regions(ax, shapes, texts, highlight=highlight_region)
     ax.set_axis_off()
     ax.set_title(textwrap.fill(f"Completers per opening, {plot_text(cluster_name)} occupations, {year}", 60))
     labels = {
@@ -907,16 +919,11 @@ def plot_state_overview(
         points = institution_points(institutions, region_shapes)
         _draw_institutions(ax, points, size=14)
         point_handles = _institution_handles(14) if not points.empty else []
-    for r, value in zip(shapes.itertuples(), values, strict=True):
-        point = r.geometry.representative_point()
-        ax.annotate(
-            f"{plot_text(r.region_name)}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}",
-            xy=(point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=8,
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
-        )
+    texts = [
+        f"{plot_text(r.region_name)}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}"
+        for r, value in zip(shapes.itertuples(), values, strict=True)
+    ]
+    _label_regions(ax, shapes, texts, pad=0.25, alpha=0.8)
     minx, miny, maxx, maxy = shapes.total_bounds
     pad = max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - 0.1 * pad, maxx + 0.1 * pad)  # room for the labels of edge regions
