@@ -448,12 +448,7 @@ def plot_gap_map(
         )
     if highlight_region is not None:
         shapes.loc[shapes["region_id"] == highlight_region].boundary.plot(ax=ax, color="black", linewidth=2.6)
-    point_handles: list[Line2D] = []
-    if institutions is not None:
-        points = institution_points(institutions, region_shapes)
-        size = 14 if labels == "name" else 8
-        _draw_institutions(ax, points, size=size)
-        point_handles = _institution_handles(size) if not points.empty else []
+    point_handles = _institutions_layer(ax, institutions, region_shapes, size=14 if labels == "name" else 8)
     values = ["n/a" if pd.isna(r.gap) else f"{r.gap:+,.0f}".replace("-", "−") for r in shapes.itertuples()]
     texts = [
         f"{plot_text(r.region_name)}\n{v}" if labels == "name" else v
@@ -472,6 +467,17 @@ def plot_gap_map(
             title_fontsize=8,
         )
     return fig
+
+
+def _institutions_layer(
+    ax: Axes, institutions: pd.DataFrame | None, region_shapes: gpd.GeoDataFrame, *, size: float
+) -> list[Line2D]:
+    """Draw the institutions inside the regions (when given); the legend handles for them, if any were drawn."""
+    if institutions is None:
+        return []
+    points = institution_points(institutions, region_shapes)
+    _draw_institutions(ax, points, size=size)
+    return _institution_handles(size) if not points.empty else []
 
 
 def _label_regions(
@@ -577,11 +583,7 @@ def plot_openings_map(
         unknown.plot(ax=ax, color=MISSING_COLOR, hatch=MISSING_HATCH, edgecolor="0.25", linewidth=0.8)
     if highlight_region is not None:
         shapes.loc[shapes["region_id"] == highlight_region].boundary.plot(ax=ax, color="black", linewidth=2.6)
-    point_handles: list[Line2D] = []
-    if institutions is not None:
-        points = institution_points(institutions, region_shapes)
-        _draw_institutions(ax, points, size=14)
-        point_handles = _institution_handles(14) if not points.empty else []
+    point_handles = _institutions_layer(ax, institutions, region_shapes, size=14)
     texts = [
         f"{plot_text(r.region_name)}\n"
         + openings_value_text(r.completers_per_opening_low, r.completers_per_opening_high)
@@ -914,11 +916,7 @@ def plot_state_overview(
         patch = PathPatch(_polygon_path(r.geometry), edgecolor="0.2", linewidth=0.9, **style)
         patch.set_gid(str(r.region_id))
         ax.add_patch(patch)
-    point_handles: list[Line2D] = []
-    if institutions is not None:
-        points = institution_points(institutions, region_shapes)
-        _draw_institutions(ax, points, size=14)
-        point_handles = _institution_handles(14) if not points.empty else []
+    point_handles = _institutions_layer(ax, institutions, region_shapes, size=14)
     texts = [
         f"{plot_text(r.region_name)}\n{'n/a' if math.isnan(value) else f'{value:.2f}'}"
         for r, value in zip(shapes.itertuples(), values, strict=True)
