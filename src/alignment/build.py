@@ -52,7 +52,7 @@ from .inputs import (
     relative_names,
 )
 from .occupation_alignment import occupation_alignment
-from .publish import published_states
+from .publish import program_states
 from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
 from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
 from .sources.projections import read_projections
@@ -292,8 +292,7 @@ def build(
     step("occupations")
     occupation_tables: dict[str, pd.DataFrame] = {}
     if inputs.oews is not None and cfg.inputs.projections:
-        counted = {"alignment": alignment, "supply": supply, "programs": programs}
-        states = {m: published_states(counted, cfg, m) for m in ("completers", "concentrators")}
+        states = program_states({"alignment": alignment, "supply": supply, "programs": programs}, cfg)
         occupation_tables = occupation_tables_for(cfg, inputs, ref, year_programs, family, weights, states)
 
     step("flags")

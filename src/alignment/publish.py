@@ -197,10 +197,8 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     hid = set(_keys(al[al_hidden], ["region_id", "cluster_code"]))
     fkey = _keys(fl, ["region_id", "cluster_code"])
     derived = fl["flag"].isin(["OVERSUPPLIED", "UNDERSUPPLIED"]) & fkey.isin(hid)
-    if tables.get("occupation_alignment") is not None:
-        # decided on completers against openings from the published counts alone (occupation_alignment.
-        # count_bounds): they give no hidden cluster count back and keep their severity and reason
-        derived &= False
+    if "basis" in fl:  # flags decided on completers against openings use the published counts alone
+        derived &= fl["basis"].astype("string").ne("openings").fillna(True).astype(bool)
     if "year" in fl:
         derived &= fl["year"].astype("Int64").eq(cfg.year).fillna(False).astype(bool)
     fl["severity"] = pd.to_numeric(fl["severity"], errors="coerce").astype("Float64").mask(derived)
@@ -213,7 +211,10 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
 
 
 def published_states(
-    tables: dict[str, pd.DataFrame], cfg: Config, measure: str = "completers"
+    tables: dict[str, pd.DataFrame],
+    cfg: Config,
+    measure: str = "completers",
+    protected: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """How each program of the analysis year has its ``measure`` published, and the range a reader can work
     out from that alone: one row per region × institution × program × CIP × award with ``state`` ``shown``,
@@ -223,13 +224,14 @@ def published_states(
     (0 … t − 1 for a part of a program split over clusters); ``withheld`` beside a ``<t`` of its cluster is at
     least t and at most the smallest count of at least t still shown there; any other ``withheld`` or missing
     count is 0 … ∞. The parts of a program split over clusters are added up; its state is the least known part's.
-    Empty when the programs have no such column.
+    Empty when the programs have no such column. ``protected``: the programs as :func:`protect_tables` publishes
+    them, when already at hand.
     """
     keys = ["region_id", "institution", "program_name", "cip", "credential_level"]
     raw = tables["programs"].reset_index(drop=True)
     if measure not in raw:
         return pd.DataFrame(columns=[*keys, "state", "low", "high"])
-    pr = protect_tables({k: tables[k] for k in ("alignment", "supply", "programs")}, cfg)["programs"]
+    pr = protected if protected is not None else protect_tables(_counted(tables), cfg)["programs"]
     t = privacy_threshold(cfg)
     n = pd.to_numeric(raw[measure], errors="coerce").astype("float64")
     hidden = pr[f"{measure}_suppressed"].astype(bool).to_numpy()
@@ -255,6 +257,16 @@ def published_states(
     g = g.reset_index()
     g["state"] = pd.array(np.array(["shown", "small", "withheld", "unknown"])[g["_rank"]], dtype="string")
     return g[[*keys, "state", "low", "high"]]
+
+
+def _counted(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {k: tables[k] for k in ("alignment", "supply", "programs")}
+
+
+def program_states(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd.DataFrame]:
+    """:func:`published_states` of completers and of concentrators, protecting the tables once."""
+    protected = protect_tables(_counted(tables), cfg)["programs"]
+    return {m: published_states(tables, cfg, m, protected) for m in ("completers", "concentrators")}
 
 
 def _drop_small_notes(flags: pd.DataFrame, programs: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
