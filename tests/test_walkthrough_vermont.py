@@ -127,6 +127,9 @@ def test_first_screen_is_decided_on_completers_against_openings(vermont):
     first = nw.sort_values("rank").groupby("decision").head(1).set_index("decision")
     assert first.loc["expand", "soc"] == "29-1141"  # registered nurses
     assert first.loc["review", "cip"] == "12.0401"  # cosmetology
+    # the report says where IPEDS counts awards, beside the list and in the data notes
+    page = (vermont / "reports" / "vermont-real" / "northwest" / "report.html").read_text(encoding="utf-8")
+    assert "main campus" in page and "Where awards are counted" in page
     # every line of a list carries openings and a completers figure as published (never 1 … 9)
     assert nw["openings"].notna().all()
     assert not nw["completers_text"].str.fullmatch(r"[1-9]").any()

@@ -413,6 +413,11 @@ def decision_note(ctx: RegionContext, decision: str) -> str:
     if total == 0:
         return empty
     n = int({**default_thresholds(), **ctx.cfg.thresholds}["top_n"])
+    if decision == "expand" and _from_ipeds(ctx):
+        what += (
+            " Completers are counted where IPEDS places each college's main campus (see the data notes), so a "
+            "shortfall here may be trained at a branch campus whose awards count in another region."
+        )
     more = (
         f" The largest {n} of {total} are shown; every one is on the Decisions sheet of this region's workbook."
         if total > n
@@ -807,6 +812,19 @@ def _input_notes(ctx: RegionContext) -> list[str]:
     return [f"- **Input warning**: {escape_text(text)}" for text in notes["text"]]
 
 
+#: IPEDS places every award at the institution's main campus (reports, data notes and the expand list)
+CAMPUS_CAVEAT = (
+    "IPEDS reports every award of an institution at its main campus (the county of its IPEDS directory "
+    "address), not where the student studied. A college with campuses in several regions counts all its "
+    "completers in the region of its main campus, so a region served by a branch campus can show fewer "
+    "completers than it trains, or none."
+)
+
+
+def _from_ipeds(ctx: RegionContext) -> bool:
+    return bool(getattr(ctx.cfg.inputs, "ipeds_completions", None))
+
+
 def data_notes(ctx: RegionContext) -> str:
     """Sources, vintages, suppression and what was excluded, as Markdown."""
     cfg = ctx.cfg
@@ -823,6 +841,7 @@ def data_notes(ctx: RegionContext) -> str:
         f"- **Wages**: {escape_text(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
         f"wage rule: {escape_text(cfg.family_wage.source)} ({escape_text(cfg.family_wage.describe())}).",
         *_occupation_notes(ctx),
+        *([f"- **Where awards are counted**: {CAMPUS_CAVEAT}"] if _from_ipeds(ctx) else []),
         *_migration_notes(ctx),
         *_input_notes(ctx),
         f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
