@@ -102,6 +102,32 @@ def test_run_key_changes_with_input_bytes_and_config(demo_files, tmp_path):
     assert cache.run_key(_cfg(root), code="c") != key
 
 
+def test_run_key_and_manifest_cover_every_file_of_a_crosswalk_folder(demo_files, tmp_path):
+    """Editing one workbook inside ``crosswalks.advance_cte_dir`` changes the run key (a rerun rebuilds) and
+    the manifest lists every file of the folder."""
+    import shutil
+
+    from alignment.manifest import input_records
+
+    root = tmp_path / "w"
+    shutil.copytree(demo_files, root)
+    folder = root / "data" / "raw" / "demo" / "advance-cte"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "clusters.xlsx").write_bytes(b"one")
+    (folder / "sub" / "crosswalk.xlsx").write_bytes(b"two")
+    (folder / ".hidden").write_bytes(b"ignored")
+    cfg = dataclasses.replace(_cfg(root), crosswalks={"advance_cte_dir": folder})
+    records = [r for r in input_records(cfg) if r["role"] == "crosswalk:advance_cte_dir"]
+    assert [r["path"] for r in records] == ["advance-cte/clusters.xlsx", "advance-cte/sub/crosswalk.xlsx"]
+    key = cache.run_key(cfg, code="c")
+    (folder / "sub" / "crosswalk.xlsx").write_bytes(b"two, edited")
+    assert cache.run_key(cfg, code="c") != key
+    (folder / "sub" / "crosswalk.xlsx").write_bytes(b"two")
+    assert cache.run_key(cfg, code="c") == key
+    (folder / "new.xlsx").write_bytes(b"three")  # a file added to the folder
+    assert cache.run_key(cfg, code="c") != key
+
+
 def test_region_key_names_the_region_and_the_tables():
     tables = {"alignment.parquet": "a" * 64, "flags.parquet": "b" * 64}
     key = cache.region_key("run", tables, "metro", "Metro")

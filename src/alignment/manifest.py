@@ -57,7 +57,8 @@ def library_versions() -> dict[str, str]:
 
 
 def input_records(cfg: Config) -> list[dict[str, Any]]:
-    """One record per input file: role, path relative to the config, size, sha256."""
+    """One record per input file: role, path relative to the config, size, sha256. A crosswalk folder
+    (``advance_cte_dir``) gives one record per file inside it, so editing any of them changes the run's key."""
     ins = cfg.inputs
     roles = [("enrollment", p) for p in (ins.enrollment,) if p is not None] + [("regions", ins.regions)]
     roles += [("qcew", p) for p in ins.qcew]
@@ -81,11 +82,26 @@ def input_records(cfg: Config) -> list[dict[str, Any]]:
         )
         if p is not None
     ]
-    roles += [(f"crosswalk:{k}", p) for k, p in sorted(cfg.crosswalks.items()) if Path(p).is_file()]
+    roles += [("staffing_patterns", p) for p in ins.staffing_patterns]
+    for key, path in sorted(cfg.crosswalks.items()):
+        roles += [(f"crosswalk:{key}", p) for p in _files_of(Path(path))]
     return [
         {"role": role, "path": cfg.relative(p), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for role, p in roles
     ]
+
+
+def _files_of(path: Path) -> list[Path]:
+    """A file itself, or every file inside a folder (sub-folders too; hidden ones left out), sorted."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
 
 
 def build_manifest(
