@@ -32,6 +32,8 @@ ctx = narrative.region_context(config_path, processed_dir, region_id)
 display(Markdown(narrative.page_title(ctx)))
 if ctx.cfg.synthetic:
     display(Markdown("> " + narrative.SYNTHETIC_NOTE))
+if narrative.years_note(ctx):
+    display(Markdown("> " + narrative.years_note(ctx)))
 
 # %% [markdown]
 # ## Summary

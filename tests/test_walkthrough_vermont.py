@@ -135,6 +135,16 @@ def test_first_screen_is_decided_on_completers_against_openings(vermont):
     assert not nw["completers_text"].str.fullmatch(r"[1-9]").any()
 
 
+def test_reports_name_the_year_of_the_jobs(vermont):
+    """Demand is QCEW 2016 and supply 2024: the banner, the summary and every jobs chart say so."""
+    page = (vermont / "reports" / "vermont-real" / "northwest" / "report.html").read_text(encoding="utf-8")
+    assert "Years differ." in page
+    assert "of jobs in 2016" in page  # the summary's largest employer cluster
+    assert "Share of jobs (2016)" in page  # the cluster table
+    assert "Bar chart for Northwest, students 2024, jobs 2016" in page  # supply vs demand chart, alt text
+    assert "location quotients by career cluster for Northwest, 2016" in page
+
+
 def test_published_outputs_pass_the_privacy_audit(vermont):
     from alignment.audit import audit_run
 

@@ -50,8 +50,17 @@ def _figure_and_axes(ax: Axes | None, n_bars: int) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def _one_region(table: pd.DataFrame) -> tuple[str, str]:
-    """The (region name, year) of a one-region alignment table; ValueError otherwise."""
+def _one_region(table: pd.DataFrame, *, jobs: bool = False) -> tuple[str, str]:
+    """The (region name, year) of a one-region alignment table; ValueError otherwise.
+
+    The year is the data year of what the chart shows: with ``jobs`` (a chart of jobs alone) the demand year;
+    otherwise the analysis year, or "students 2024, jobs 2016" when the alignment took its demand from another
+    year (``demand_year``).
+
+    >>> t = pd.DataFrame({"region_id": ["r"], "region_name": ["North"], "year": [2024], "demand_year": [2016]})
+    >>> _one_region(t), _one_region(t, jobs=True)
+    (('North', 'students 2024, jobs 2016'), ('North', '2016'))
+    """
     regions = table["region_id"].dropna().unique() if "region_id" in table else []
     if len(regions) > 1:
         raise ValueError(f"expected the alignment rows of one region, got {len(regions)}: {sorted(regions)}")
@@ -63,6 +72,12 @@ def _one_region(table: pd.DataFrame) -> tuple[str, str]:
     year = ""
     if "year" in table and table["year"].notna().any():
         year = str(table["year"].dropna().iloc[0])
+    if "demand_year" in table and table["demand_year"].notna().any():
+        demand = str(int(table["demand_year"].dropna().iloc[0]))
+        if jobs:
+            year = demand
+        elif demand != year:
+            year = f"students {year}, jobs {demand}"
     return name, year
 
 
@@ -189,7 +204,7 @@ def plot_location_quotients(alignment_region: pd.DataFrame, *, ax: Axes | None =
     Bars above 1 are blue, bars below 1 vermillion and hatched. Clusters
     without an LQ are listed in a note under the chart.
     """
-    name, year = _one_region(alignment_region)
+    name, year = _one_region(alignment_region, jobs=True)
     rows = alignment_region.assign(label=_cluster_labels(alignment_region))
     rows = rows.assign(lq=pd.to_numeric(rows["lq"], errors="coerce").astype("float64"))
     missing = rows.loc[rows["lq"].isna(), "label"].tolist()
@@ -230,7 +245,7 @@ def alt_text_location_quotients(alignment_region: pd.DataFrame) -> str:
     >>> alt_text_location_quotients(t)
     'Bar chart of employment location quotients by career cluster. Above 1 (more concentrated than the U.S.): Agri (1.50). Below 1: Build (0.50).'
     """  # noqa: E501
-    name, year = _one_region(alignment_region)
+    name, year = _one_region(alignment_region, jobs=True)
     rows = alignment_region.assign(label=_cluster_labels(alignment_region))
     rows = rows.dropna(subset=["lq"]).sort_values(["lq", "cluster_code"], ascending=[False, True])
     above = [f"{r.label} ({r.lq:.2f})" for r in rows.itertuples() if r.lq >= 1]

@@ -169,6 +169,28 @@ def page_title(ctx: RegionContext) -> str:
     return f"# {escape_text(ctx.region_name)}: CTE programs and the regional labor market, {ctx.cfg.year}"
 
 
+def years_note(ctx: RegionContext) -> str | None:
+    """A banner when the jobs are from another year than the students (``demand_year``), else None."""
+    jobs, students = ctx.cfg.industry_year, ctx.cfg.year
+    if jobs == students:
+        return None
+    return (
+        f"**Years differ.** Students and completers are from {students}; jobs by industry (QCEW), their shares "
+        f"and location quotients are from {jobs}, the year of the employment files given. Each chart and table "
+        "names the year of its figures."
+    )
+
+
+def _jobs_year(ctx: RegionContext) -> str:
+    """ " in 2016" after a jobs figure when the jobs are from another year than the students, else ""."""
+    return "" if ctx.cfg.industry_year == ctx.cfg.year else f" in {ctx.cfg.industry_year}"
+
+
+def _jobs_header(ctx: RegionContext) -> str:
+    """The words " (2016)" after a jobs column heading when the jobs are from another year than the students."""
+    return "" if ctx.cfg.industry_year == ctx.cfg.year else f" ({ctx.cfg.industry_year})"
+
+
 def supply_note(ctx: RegionContext) -> str | None:
     """One sentence when the region's program mix cannot be described (see :func:`supply_state`), else None."""
     measure, year, region = ctx.cfg.supply_measure, ctx.cfg.year, escape_text(ctx.region_name)
@@ -218,11 +240,13 @@ def summary_paragraph(ctx: RegionContext) -> str:
         cluster = escape_text(r["cluster_name"])
         if note is not None:
             parts.append(
-                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs."
+                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs"
+                f"{_jobs_year(ctx)}."
             )
         else:
             parts.append(
-                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs "
+                f"The largest employer cluster is {cluster}, with {_pct(r['demand_share'])} of jobs"
+                f"{_jobs_year(ctx)} "
                 + (
                     f"and {_pct(r['supply_share'])} of {measure}."
                     if pd.notna(r["supply_share"])
@@ -508,8 +532,10 @@ def cluster_table(ctx: RegionContext) -> pd.DataFrame:
                 )
             ],
             "Share of students": [_pct(v) if pd.notna(v) else "–" for v in al["supply_share"]],
-            "Jobs": [f"{v:,.0f}" if pd.notna(v) else "–" for v in al["employment"]],
-            "Share of jobs": [_pct(v) if pd.notna(v) else "–" for v in al["demand_share"]],
+            f"Jobs{_jobs_header(ctx)}": [f"{v:,.0f}" if pd.notna(v) else "–" for v in al["employment"]],
+            f"Share of jobs{_jobs_header(ctx)}": [
+                _pct(v) if pd.notna(v) else "–" for v in al["demand_share"]
+            ],
             "Location quotient": [f"{v:.2f}" if pd.notna(v) else "–" for v in al["lq"]],
             "Gap (students)": [f"{v:+,.0f}" if pd.notna(v) else "–" for v in al["gap"]],
             **_occupation_columns(ctx, al["cluster_code"]),
