@@ -143,6 +143,7 @@ def test_reports_name_the_year_of_the_jobs(vermont):
     assert "Share of jobs (2016)" in page  # the cluster table
     assert "Bar chart for Northwest, students 2024, jobs 2016" in page  # supply vs demand chart, alt text
     assert "location quotients by career cluster for Northwest, 2016" in page
+    assert "from the 2021 living-wage table" in page  # the summary names the living-wage table's year
 
 
 def test_published_outputs_pass_the_privacy_audit(vermont):

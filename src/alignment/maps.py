@@ -881,8 +881,10 @@ def plot_state_overview(
     *,
     year: int,
     institutions: pd.DataFrame | None = None,
+    demand_year: int | None = None,
 ) -> Figure:
-    """Statewide map of the regions coloured by their dissimilarity index in ``year``.
+    """Statewide map of the regions coloured by their dissimilarity index in ``year`` (jobs of ``demand_year``
+    when it differs: the title then names both years).
 
     The index (``align.dissimilarity``, D = ½ Σ |supply share − demand share|) runs from 0 (the
     programs' cluster mix matches the job mix) to 1 (disjoint). Regions are classed on "nice" steps
@@ -928,7 +930,8 @@ def plot_state_overview(
     ax.set_ylim(miny - 0.03 * pad, maxy + 0.03 * pad)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"How far each region's program mix is from its job mix, {year}")
+    years = str(year) if demand_year in (None, year) else f"students {year}, jobs {demand_year}"
+    ax.set_title(f"How far each region's program mix is from its job mix, {years}")
     handles = [
         Patch(facecolor=c, edgecolor="0.3", label=f"{lo:.2f} to {hi:.2f}")
         for c, lo, hi in reversed(list(zip(colors, edges[:-1], edges[1:], strict=True)))

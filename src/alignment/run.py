@@ -647,7 +647,12 @@ def _run_locked(
                 else openings_by_cluster(tables["occupation_alignment"], privacy_threshold(cfg.thresholds)),
             )
             overview = maps.plot_state_overview(
-                shapes, published, tables["dissimilarity"], year=cfg.year, institutions=institutions
+                shapes,
+                published,
+                tables["dissimilarity"],
+                year=cfg.year,
+                institutions=institutions,
+                demand_year=cfg.industry_year,
             )
             state_map_png = maps.figure_png(overview)
         warnings += [str(w.message) for w in caught if str(w.message) not in warnings]

@@ -186,6 +186,16 @@ def _jobs_year(ctx: RegionContext) -> str:
     return "" if ctx.cfg.industry_year == ctx.cfg.year else f" in {ctx.cfg.industry_year}"
 
 
+def _living_wage_year(ctx: RegionContext) -> str:
+    """The words ", from the 2021 living-wage table" when the family wage comes from a dated living-wage table."""
+    fw = ctx.tables.get("family_wage")
+    if fw is None or "source" not in fw:
+        return ""
+    mine = fw.loc[fw["region_id"] == ctx.region_id, "source"].dropna().astype(str)
+    found = re.match(r"living wage (\d{4})\b", mine.iloc[0]) if len(mine) else None
+    return f", from the {found.group(1)} living-wage table" if found else ""
+
+
 def _jobs_header(ctx: RegionContext) -> str:
     """The words " (2016)" after a jobs column heading when the jobs are from another year than the students."""
     return "" if ctx.cfg.industry_year == ctx.cfg.year else f" ({ctx.cfg.industry_year})"
@@ -263,7 +273,7 @@ def summary_paragraph(ctx: RegionContext) -> str:
     if ctx.family_wage_hourly is not None:
         parts.append(
             f"The family-supporting wage used here is ${ctx.family_wage_hourly:,.2f} an hour "
-            f"({escape_text(ctx.cfg.family_wage.describe())})."
+            f"({escape_text(ctx.cfg.family_wage.describe())}{_living_wage_year(ctx)})."
         )
     return " ".join(parts)
 
