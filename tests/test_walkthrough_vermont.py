@@ -146,6 +146,36 @@ def test_reports_name_the_year_of_the_jobs(vermont):
     assert "from the 2021 living-wage table" in page  # the summary names the living-wage table's year
 
 
+def test_no_job_is_lost_to_suppression(vermont):
+    """Each region's cluster employment adds up to its counties' published all-industry totals (read here from
+    the QCEW files by hand), and the data notes give the withheld share BLS's figures leave to estimate."""
+    import re
+
+    cols = ["area_fips", "own_code", "industry_code", "month1_emplvl", "month2_emplvl", "month3_emplvl"]
+    files = sorted((REAL / "bls-qcew" / "qtrly_by_area_vt_2016").glob("*.csv"))
+    raw = pd.concat([pd.read_csv(f, usecols=cols, dtype=str) for f in files])
+    total = raw[(raw["own_code"] == "0") & (raw["industry_code"] == "10")].copy()
+    months = total[cols[3:]].astype(float)
+    total["employment"] = months.mean(axis=1)
+    per_county = total.groupby("area_fips")["employment"].mean()  # the mean of the four quarters
+    regions = pd.read_csv(CONFIG.parent / "regions.csv", dtype=str)
+    demand = processed(vermont, "demand")
+    demand = demand[demand["year"] == 2016]
+    for name, g in regions.groupby("region_name"):
+        rid = name.lower().replace(" ", "-")
+        mine = demand[demand["region_id"] == rid]
+        assert mine["employment"].sum() == pytest.approx(per_county[list(g["county_fips"])].sum(), abs=1.0)
+        page = (vermont / "reports" / "vermont-real" / rid / "report.html").read_text(encoding="utf-8")
+        imputed = mine["employment_imputed"].sum() / mine["employment"].sum()
+        note = re.search(
+            r"Jobs BLS withholds</strong>: ([\d,]+) of the region's ([\d,]+) jobs in 2016 \((\d+)%\)", page
+        )
+        assert note, rid
+        assert int(note.group(3)) == round(imputed * 100)
+    education = demand[(demand["region_id"] == "northwest") & (demand["cluster_code"] == "education")]
+    assert education["lq"].iloc[0] > 1.0  # around Burlington, with the university: 0.58 while jobs were lost
+
+
 def test_published_outputs_pass_the_privacy_audit(vermont):
     from alignment.audit import audit_run
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .constants import HOURS_PER_YEAR, NATION_OEWS_AREA
 from .lq import location_quotient
+from .qcew_recovery import ORIGINS, recover_suppressed
 
 __all__ = [
     "DEMAND_COLUMNS",
@@ -29,8 +30,7 @@ __all__ = [
     "sector_of",
 ]
 
-DETAIL_OWNERSHIPS = ("1", "2", "3", "5")
-BLS_DOMAINS = ("101", "102")
+ORIGIN_COLUMNS = [f"employment_{o}" for o in ORIGINS]
 _SECTOR_ALIASES = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "44-45"}
 _SECTOR_ALIASES |= {"48": "48-49", "49": "48-49"}
 DEMAND_COLUMNS = [
@@ -47,6 +47,7 @@ DEMAND_COLUMNS = [
     "avg_annual_pay_usd",
     "establishments",
     "suppressed_inputs",
+    *ORIGIN_COLUMNS,
 ]
 
 
@@ -61,10 +62,6 @@ def sector_of(industry_code: str) -> str:
     """
     two = str(industry_code)[:2]
     return _SECTOR_ALIASES.get(two, two)
-
-
-def _is_sector(code: pd.Series) -> pd.Series:
-    return code.str.fullmatch(r"\d{2}|31-33|44-45|48-49").fillna(False) & (code != "10")
 
 
 def _annual(qcew: pd.DataFrame) -> pd.DataFrame:
@@ -103,20 +100,20 @@ def industry_employment_by_cluster(
 ) -> pd.DataFrame:
     """QCEW employment per area × year × cluster, from the most detailed rows available.
 
-    Detail rows are the 3-digit NAICS subsectors (not the BLS domains 101/102) of ownerships 1, 2, 3 and 5
-    (federal, state, local government, private), summed. A subsector maps to clusters by its own row in
-    ``naics_cluster_long`` (industry_code, cluster_code, share; sub-cluster rows are summed), else by its
-    sector's row. Suppressed subsectors: where the parent sector row (same area, ownership, year) is
-    disclosed, the undisclosed remainder ``sector − Σ disclosed subsectors`` (employment, wages and
-    establishments; never below 0) goes to the sector's cluster mapping and is counted; a sector with no
-    subsector rows at all is counted whole the same way. ``suppressed_inputs`` counts the suppressed
-    subsector rows under each cell (each row once per cluster it maps to).
+    Detail rows are the leaves of each area's QCEW tree after :func:`alignment.qcew_recovery.recover_suppressed`
+    has placed every suppressed cell's jobs from the published totals above it (3-digit NAICS subsectors of
+    ownerships 1, 2, 3 and 5, and remainders of rows with no suppressed child). A leaf maps to clusters by its
+    own row in ``naics_cluster_long`` (industry_code, cluster_code, share; sub-cluster rows are summed), else
+    by its sector's row; a remainder above the sector level maps to none. ``suppressed_inputs`` counts the
+    suppressed leaves under each cell (each once per cluster it maps to); ``employment_disclosed``,
+    ``employment_recovered`` and ``employment_imputed`` split ``employment`` by where it came from.
 
     Employment that maps to no cluster is kept with ``cluster_code = <NA>``. Annual rows (qtr ``A``) are
     used; an area-year with only quarterly rows is averaged over its quarters (see ``_annual``).
 
     Returns area_fips, year, cluster_code, employment, total_wages_usd, establishments, wage_employment
-    (employment of the rows whose wages are known, the denominator of average pay), suppressed_inputs,
+    (employment of the rows whose wages are known, the denominator of average pay), the three origin
+    columns, suppressed_inputs,
     total_employment (all-industry, all-ownership employment of the area: own_code 0, industry 10, the
     denominator of shares and LQs, as BLS uses). Extensive columns are Float64 (cluster splits may be
     fractional); ``suppressed_inputs`` Int64.
@@ -140,29 +137,10 @@ def industry_employment_by_cluster(
     totals = totals.groupby(["area_fips", "year"], as_index=False)["employment"].sum(min_count=1)
     totals = totals.rename(columns={"employment": "total_employment"})
 
-    owned = q[q["own_code"].isin(DETAIL_OWNERSHIPS)]
-    sub = owned[owned["industry_code"].str.fullmatch(r"\d{3}").fillna(False)]
-    sub = sub[~sub["industry_code"].isin(BLS_DOMAINS)].copy()
-    sub["sector"] = sub["industry_code"].map(sector_of)
-    sectors = owned[_is_sector(owned["industry_code"])].copy()
-
-    keys = ["area_fips", "own_code", "year", "sector"]
-    disclosed = sub[~sub["suppressed"]].groupby(keys, as_index=False)[values].sum()
-    parent = sectors[~sectors["suppressed"]].rename(columns={"industry_code": "sector"})[keys + values]
-    rem = parent.merge(disclosed, on=keys, how="left", suffixes=("", "_sub"))
-    for v in values:
-        rem[v] = (rem[v] - rem[f"{v}_sub"].fillna(0)).clip(lower=0)
-    rem = rem[rem["employment"].fillna(0) > 0].rename(columns={"sector": "industry_code"})
-    rem = rem.assign(suppressed=False, n_suppressed=0)[
-        ["area_fips", "year", "industry_code", *values, "suppressed", "n_suppressed"]
-    ]
-
-    sub = sub.assign(n_suppressed=sub["suppressed"].astype(int))
-    detail = pd.concat(
-        [sub[["area_fips", "year", "industry_code", *values, "suppressed", "n_suppressed"]], rem],
-        ignore_index=True,
-    )
-    detail.loc[detail["suppressed"], values] = pd.NA
+    detail = recover_suppressed(q)
+    detail["n_suppressed"] = detail["suppressed"].astype(int)
+    for origin in ORIGINS:
+        detail[f"employment_{origin}"] = detail["employment"].where(detail["origin"] == origin, 0.0)
 
     cmap = _cluster_map(naics_cluster_long)
     known = set(cmap["industry_code"])
@@ -174,8 +152,11 @@ def industry_employment_by_cluster(
     # employment of the rows whose wages are known: the denominator of average pay
     joined["wage_employment"] = joined["employment"].where(joined["total_wages_usd"].notna())
     # vectorised sums (min_count=1: a cell with no known value stays <NA>, never 0)
+    for v in ORIGIN_COLUMNS:
+        joined[v] = joined[v] * joined["share"]
     g = joined.groupby(["area_fips", "year", "cluster_code"], dropna=False, sort=True)
-    out = g[["employment", "total_wages_usd", "establishments", "wage_employment"]].sum(min_count=1)
+    sums = ["employment", "total_wages_usd", "establishments", "wage_employment", *ORIGIN_COLUMNS]
+    out = g[sums].sum(min_count=1)
     out["suppressed_inputs"] = g["n_suppressed"].sum()
     out = out.reset_index()
     out = out.merge(totals, on=["area_fips", "year"], how="left")
@@ -187,6 +168,7 @@ def industry_employment_by_cluster(
             "total_wages_usd": "Float64",
             "establishments": "Float64",
             "wage_employment": "Float64",
+            **dict.fromkeys(ORIGIN_COLUMNS, "Float64"),
             "suppressed_inputs": "Int64",
             "total_employment": "Float64",
         }
@@ -225,7 +207,7 @@ def demand_by_region(
 
     local = emp.merge(counties, left_on="area_fips", right_on="county_fips", how="inner")
     keys = ["region_id", "year", "cluster_code"]
-    sums = ["employment", "total_wages_usd", "establishments", "wage_employment"]
+    sums = ["employment", "total_wages_usd", "establishments", "wage_employment", *ORIGIN_COLUMNS]
     g = local.groupby(keys, dropna=False, sort=True)
     region = g[sums].sum(min_count=1)
     region["suppressed_inputs"] = g["suppressed_inputs"].sum()
@@ -263,6 +245,7 @@ def demand_by_region(
             "growth_1yr": "Float64",
             "growth_total": "Float64",
             "suppressed_inputs": "Int64",
+            **dict.fromkeys(ORIGIN_COLUMNS, "Float64"),
         }
     )
     region = region.sort_values(keys, na_position="last").reset_index(drop=True)

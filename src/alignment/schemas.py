@@ -307,6 +307,9 @@ class Demand(pa.DataFrameModel):
     avg_annual_pay_usd: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
     establishments: Series[Any] = pa.Field(ge=0, nullable=True)
     suppressed_inputs: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    employment_disclosed: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    employment_recovered: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    employment_imputed: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
 
     class Config:
         strict = False

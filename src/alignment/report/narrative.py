@@ -861,6 +861,53 @@ def _from_ipeds(ctx: RegionContext) -> bool:
     return bool(getattr(ctx.cfg.inputs, "ipeds_completions", None))
 
 
+def withheld_jobs(ctx: RegionContext) -> dict[str, float] | None:
+    """The region's jobs of the demand year by where they come from: ``total``, ``disclosed``, ``recovered``
+    (exactly, from published totals), ``imputed`` (spread over withheld industries) and ``unplaced`` (in no
+    cluster); None without a demand table."""
+    d = ctx.tables.get("demand")
+    if d is None or "employment_imputed" not in d.columns:
+        return None
+    d = d[(d["region_id"] == ctx.region_id) & (d["year"] == ctx.cfg.industry_year)]
+    if d.empty:
+        return None
+    out = {"total": float(d["employment"].sum())}
+    for origin in ("disclosed", "recovered", "imputed"):
+        out[origin] = float(d[f"employment_{origin}"].sum())
+    out["unplaced"] = float(d.loc[d["cluster_code"].isna(), "employment"].sum())
+    return out
+
+
+def _withheld_jobs_notes(ctx: RegionContext) -> list[str]:
+    """The data-notes line on jobs BLS withholds: how many were placed, how, and how many were not."""
+    w = withheld_jobs(ctx)
+    if w is None or w["total"] <= 0:
+        return []
+    total, year = w["total"], ctx.cfg.industry_year
+    placed = w["recovered"] + w["imputed"]
+    if placed <= 0:
+        text = f"- **Jobs BLS withholds**: none of the region's {total:,.0f} jobs in {year} is withheld."
+    else:
+        how = []
+        if w["recovered"] > 0:
+            how.append(f"{w['recovered']:,.0f} exactly (the only withheld industry under a published total)")
+        if w["imputed"] > 0:
+            how.append(
+                f"{w['imputed']:,.0f} estimated (a total shared by several withheld industries, split by "
+                "their establishment counts × the state's average establishment size; methods, section 2)"
+            )
+        text = (
+            f"- **Jobs BLS withholds**: {placed:,.0f} of the region's {total:,.0f} jobs in {year} "
+            f"({placed / total:.0%}) are in industries whose figures BLS withholds to protect employers' "
+            "confidentiality. None is dropped: they are placed from the totals BLS publishes above them, "
+            + " and ".join(how)
+            + "."
+        )
+    if w["unplaced"] > 0:
+        text += f" {w['unplaced']:,.0f} jobs ({w['unplaced'] / total:.1%}) fit no cluster."
+    return [text]
+
+
 def data_notes(ctx: RegionContext) -> str:
     """Sources, vintages, suppression and what was excluded, as Markdown."""
     cfg = ctx.cfg
@@ -873,7 +920,8 @@ def data_notes(ctx: RegionContext) -> str:
         f"to the {cfg.framework} Career Clusters framework by CIP code (rule: {cfg.cluster_rule} cluster).",
         f"- **Demand**: QCEW {cfg.industry_year} ({len(cfg.inputs.qcew)} file(s); quarters averaged where a file has no "
         "annual averages), all ownerships; location quotients "
-        f"against {escape_text(cfg.inputs.qcew_base_area)}. Cells BLS did not disclose stay undisclosed.",
+        f"against {escape_text(cfg.inputs.qcew_base_area)}.",
+        *_withheld_jobs_notes(ctx),
         f"- **Wages**: {escape_text(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
         f"wage rule: {escape_text(cfg.family_wage.source)} ({escape_text(cfg.family_wage.describe())}).",
         *_occupation_notes(ctx),
