@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -186,3 +187,197 @@ def test_real_ca_edd():
     full = read_projections(REAL_CA, include_summary=True)
     assert len(full) == 793
     assert one(full, "00-0000").openings_annual == 2405145.0
+
+
+# --- earlier cycles: a header written over two rows (2016–26 workbooks) ----------------------------------
+
+R16 = "2016–26"
+#: Table 1.10 of the 2016–26 layout: a merged title row, then a header over two rows (group cells above
+#: "2016" / "2026" and "Number" / "Percent"); SOC 2010 codes; made-up figures in thousands
+T110_TOP = [
+    "2016 National Employment Matrix title",
+    "2016 National Employment Matrix code",
+    "Occupation type",
+    "Employment",
+    None,
+    f"Employment change, {R16}",
+    None,
+    f"Labor force exit rate, {R16} annual average",
+    f"Occupational transfer rate, {R16} annual average",
+    f"Total occupational separations rate, {R16} annual average",
+    f"Labor force exits, {R16} annual average",
+    f"Occupational transfers, {R16} annual average",
+    f"Total occupational separations, {R16} annual average",
+    f"Occupational openings, {R16} annual average",
+]
+T110_BOTTOM = [None, None, None, "2016", "2026", "Number", "Percent", *[None] * 7]
+# title, code, type, emp 2016, emp 2026, change, pct, 3 rates, exits, transfers, separations, openings
+T110_ROWS = [
+    ["Total, all occupations", "00-0000", "Summary", 1500.0, 1600.0, 100.0, 6.7, 4.0, 6.0, 10.0, 60.0, 90.0, 150.0, 160.0],
+    ["  Funeral service managers", "11-9061", "Line item", 30.0, 33.0, 3.0, 10.0, 4.0, 6.0, 10.0, 1.2, 1.8, 3.0, 3.3],
+    ["  Buyers and purchasing agents", "13-1020", "Line item", 70.0, 70.0, 0.0, 0.0, 4.0, 6.0, 10.0, 2.8, 4.2, 7.0, 7.0],
+    ["  Appraisers and assessors of real estate", "13-2021", "Line item", 80.0, 84.0, 4.0, 5.0, 3.0, 5.0, 8.0, 2.4, 4.0, 6.4, 6.8],
+    ["  Software developers, applications", "15-1132", "Line item", 800.0, 900.0, 100.0, 12.5, 2.0, 4.0, 6.0, 16.0, 32.0, 48.0, 58.0],
+    ["  Software developers, systems software", "15-1133", "Line item", 400.0, 440.0, 40.0, 10.0, 2.0, 4.0, 6.0, 8.0, 16.0, 24.0, 28.0],
+    ["  Registered nurses", "29-1141", "Line item", 90.0, 99.0, 9.0, 10.0, 3.0, 2.0, 5.0, 2.7, 1.8, 4.5, 5.4],
+    ["  Electricians", "47-2111", "Line item", 30.0, 33.0, 3.0, 10.0, 4.0, 8.0, 12.0, 1.2, 2.4, 3.6, 3.9],
+]  # fmt: skip
+T12_TOP = [
+    "2016 National Employment Matrix title",
+    "2016 National Employment Matrix code",
+    "Occupation type",
+    "Employment",
+    None,
+    "Employment distribution, percent",
+    None,
+    f"Employment change, {R16}",
+    None,
+    "Percent self employed, 2016",
+    f"Occupational openings, {R16} annual average",
+    "Median annual wage, 2017(1)",
+    "Typical education needed for entry",
+    "Work experience in a related occupation",
+    "Typical on-the-job training needed to attain competency in the occupation",
+]
+T12_BOTTOM = [None, None, None, "2016", "2026", "2016", "2026", "Number", "Percent", *[None] * 6]
+
+
+def t12_row(r: list[object], wage: object, education: str) -> list[object]:
+    return [*r[:5], 1.0, 1.0, r[5], r[6], 5.0, r[13], wage, education, "None", "None"]
+
+
+T12_ROWS = [
+    t12_row(T110_ROWS[0], 37690, "—"),
+    t12_row(T110_ROWS[1], 78040, "Associate's degree"),
+    t12_row(T110_ROWS[2], 62000, "High school diploma or equivalent"),
+    t12_row(T110_ROWS[3], 54000, "Bachelor's degree"),
+    t12_row(T110_ROWS[4], 101790, "Bachelor's degree"),
+    t12_row(T110_ROWS[5], 107600, "Bachelor's degree"),
+    t12_row(T110_ROWS[6], 70000, "Bachelor's degree"),
+    t12_row(T110_ROWS[7], ">=$208,000", "High school diploma or equivalent"),
+]
+
+
+def two_row_sheet(book, name: str, title: str, top: list, bottom: list, rows: list, units: bool) -> None:
+    """A sheet as the 2016–26 workbooks lay it out: merged title, units line, two-row header with merges."""
+    ws = book.create_sheet(name)
+    width = len(top)
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    if units:
+        ws.append(["(Employment in thousands)"])
+    first = ws.max_row + 1
+    ws.append(top)
+    ws.append(bottom)
+    for j in range(width):
+        col = j + 1
+        if top[j] is not None and bottom[j] is None:  # a header over both rows
+            ws.merge_cells(start_row=first, start_column=col, end_row=first + 1, end_column=col)
+        elif top[j] is not None and j + 1 < width and top[j + 1] is None:  # a group over two columns
+            ws.merge_cells(start_row=first, start_column=col, end_row=first, end_column=col + 1)
+    for row in rows:
+        ws.append(row)
+    ws.append(["Source: Employment Projections program, U.S. Bureau of Labor Statistics"])
+
+
+def workbook_2016_26(path: Path, *, table_1_10: bool = True, table_1_2: bool = True) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    index = book.create_sheet("Index")
+    index.append(["Occupation.xlsx contents"])
+    if table_1_2:
+        title = "Table 1.2 Employment by detailed occupation, 2016 and projected 2026"
+        two_row_sheet(book, "Table 1.2", title, T12_TOP, T12_BOTTOM, T12_ROWS, units=True)
+    if table_1_10:
+        title = f"Table 1.10 Occupational separations and openings, projected {R16}"
+        two_row_sheet(book, "Table 1.10", title, T110_TOP, T110_BOTTOM, T110_ROWS, units=False)
+    book.save(path)
+    return path
+
+
+TITLE_AND_CODE = (["2016 National Employment Matrix title and code", None], ["Title", "Code"])
+
+
+@pytest.mark.parametrize("title_and_code", [False, True], ids=["title-code", "title-and-code-group"])
+def test_2016_26_two_row_header_is_read(tmp_path, monkeypatch, title_and_code):
+    if title_and_code:  # one group cell over "Title" and "Code": no single row names the code column
+        monkeypatch.setattr(sys.modules[__name__], "T110_TOP", TITLE_AND_CODE[0] + T110_TOP[2:])
+        monkeypatch.setattr(sys.modules[__name__], "T110_BOTTOM", TITLE_AND_CODE[1] + T110_BOTTOM[2:])
+    path = workbook_2016_26(tmp_path / "occupation.xlsx")
+    assert detect_layout(path) == "bls_ep_table_1_10"
+    df = read_projections(path)
+    assert list(df.columns) == OUTPUT_COLUMNS
+    assert (df.base_year.iat[0], df.proj_year.iat[0]) == (2016, 2026)
+    # codes as the file writes them (SOC 2010): alignment.soc_vintage converts them in a run
+    assert df.soc.tolist() == ["11-9061", "13-1020", "13-2021", "15-1132", "15-1133", "29-1141", "47-2111"]
+    dev = one(df, "15-1132")
+    assert (dev.employment_base, dev.employment_proj, dev.employment_change) == (800000.0, 900000.0, 100000.0)
+    assert (dev.exits_annual, dev.transfers_annual, dev.openings_annual) == (16000.0, 32000.0, 58000.0)
+    assert dev.employment_change_pct == 12.5 and dev.source_row == 8  # title, 2 header rows, total row
+    assert (dev.wage_median_annual_usd, dev.education_entry) == (101790.0, "Bachelor's degree")
+    elec = one(df, "47-2111")
+    assert pd.isna(elec.wage_median_annual_usd) and elec.wage_flag == "top_coded"
+    full = read_projections(path, include_summary=True)
+    assert one(full, "00-0000").openings_annual == 160000.0
+
+
+def test_2016_26_table_1_2_alone_is_read_without_exits_and_transfers(tmp_path):
+    path = workbook_2016_26(tmp_path / "occupation.xlsx", table_1_10=False)
+    assert detect_layout(path) == "bls_ep_table_1_2"
+    df = read_projections(path)
+    assert len(df) == 7 and set(df.layout) == {"bls_ep_table_1_2"}
+    rn = one(df, "29-1141")
+    assert (rn.employment_base, rn.openings_annual, rn.employment_change_pct) == (90000.0, 5400.0, 10.0)
+    assert pd.isna(rn.exits_annual) and pd.isna(rn.transfers_annual)
+    assert rn.source_row == 11 and rn.wage_median_annual_usd == 70000.0  # title, units, 2 header rows
+
+
+def test_header_cells_split_over_rows_are_joined(tmp_path):
+    # each header cell's text broken over two rows, as a workbook re-saved with wrapped headers may be
+    top = [t.rsplit(" ", 2)[0] if t and "annual average" in t else t for t in T110_TOP]
+    bottom = [
+        "annual average" if t and "annual average" in t else b
+        for t, b in zip(T110_TOP, T110_BOTTOM, strict=True)
+    ]
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Table 1.10"
+    ws.append([f"Table 1.10 Occupational separations and openings, projected {R16}"])
+    ws.append(top)
+    ws.append(bottom)
+    for row in T110_ROWS:
+        ws.append(row)
+    path = tmp_path / "wrapped.xlsx"
+    book.save(path)
+    df = read_projections(path)
+    assert one(df, "15-1133").openings_annual == 28000.0 and one(df, "15-1133").exits_annual == 8000.0
+    assert one(df, "15-1133").employment_proj == 440000.0
+
+
+def test_a_two_row_header_that_is_not_projections_is_refused(tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Wages"
+    ws.append(["Table 3 Wages by occupation"])
+    ws.append(["Occupation", "Code", "Wage", None])
+    ws.append([None, None, "Median", "Mean"])
+    ws.append(["Registered nurses", "29-1141", 90000, 93000])
+    path = tmp_path / "wages.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as exc:
+        read_projections(path)
+    (p,) = exc.value.problems
+    assert p.file.endswith("wages.xlsx") and "not an occupational projections file" in p.message
+    assert "'Wages'" in p.message and "bls_ep_table_1_10" in p.message
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-data not present")
+def test_real_crosswalk_given_as_projections_is_refused():
+    path = REAL / "bls-soc-2010-2018-crosswalk" / "soc_2010_to_2018_crosswalk.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    with pytest.raises(InputError) as exc:
+        read_projections(path)
+    (p,) = exc.value.problems
+    assert "soc_2010_to_2018_crosswalk.xlsx" in p.file and "not an occupational projections file" in p.message

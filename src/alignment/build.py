@@ -53,9 +53,9 @@ from .inputs import (
 )
 from .occupation_alignment import occupation_alignment
 from .publish import program_states
+from .soc_vintage import onet_clusters_for_run, projections_for_run
 from .sources.cbsa import oews_area_for_counties, read_cbsa_delineation
-from .sources.onet_clusters import onet_soc_cluster, read_onet_career_clusters
-from .sources.projections import read_projections
+from .sources.onet_clusters import onet_soc_cluster
 
 UNMATCHED_COLUMNS = ["stage", "source_file", "source_row", "column", "value", "reason"]
 #: the columns of the regions table written with a run (the reports name regions and counties from it)
@@ -398,10 +398,20 @@ def _unmatched(frames: list[pd.DataFrame]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ occupation side
 
 
-def soc_cluster_table(cfg: Config, ref: Reference) -> pd.DataFrame:
+def _add_notes(notes: list[Problem] | None, found: list[Problem]) -> None:
+    """Add the notes ``found`` to ``notes`` (each once, so a second build on the same inputs adds none)."""
+    if notes is None:
+        return
+    for note in found:
+        if note not in notes:
+            notes.append(note)
+
+
+def soc_cluster_table(cfg: Config, ref: Reference, notes: list[Problem] | None = None) -> pd.DataFrame:
     """SOC → cluster for the run's framework: Advance CTE's SOC crosswalk (2024), O*NET's legacy export,
     or — without either — through the programs that prepare for each occupation (CIP → SOC links and the
-    CIP → cluster table), each SOC in the cluster most of its programs belong to."""
+    CIP → cluster table), each SOC in the cluster most of its programs belong to. The notes on an O*NET
+    export written in SOC 2010 (converted, or passed on without a crosswalk) are added to ``notes``."""
     cw = cfg.crosswalks
     rule = "split" if cfg.cluster_rule == "split" else "primary"
     if cfg.framework == "2024" and "advance_cte_dir" in cw:
@@ -409,7 +419,9 @@ def soc_cluster_table(cfg: Config, ref: Reference) -> pd.DataFrame:
         if "soc_cluster" in official:
             return occ_mod.soc_cluster_map(official["soc_cluster"], rule, framework="2024")
     if cfg.framework == "legacy" and "onet_clusters" in cw:
-        onet = onet_soc_cluster(read_onet_career_clusters(cw["onet_clusters"]))
+        clusters, found = onet_clusters_for_run(cfg)
+        _add_notes(notes, found)
+        onet = onet_soc_cluster(clusters)
         return occ_mod.soc_cluster_map(onet, rule, framework="legacy")
     lookup = reference.lookup_cip_cluster(ref.cip_soc["cip"].reset_index(drop=True), ref.cip_cluster)
     links = ref.cip_soc.reset_index(drop=True)[["cip", "soc"]].join(lookup[["cluster_code"]])
@@ -501,8 +513,10 @@ def occupation_tables_for(
     high-skill, high-wage, in-demand tests) and ``program_occupations`` (each program's linked openings
     and the shares of its allocation that go to occupations meeting each test).
     """
-    projections = pd.concat([read_projections(p) for p in cfg.inputs.projections], ignore_index=True)
-    soc_cluster = soc_cluster_table(cfg, ref)
+    # older vintages in SOC 2010 are converted to SOC 2018; the notes say so in the reports' data notes
+    projections, found = projections_for_run(cfg, inputs.oews)
+    _add_notes(inputs.notes, found)
+    soc_cluster = soc_cluster_table(cfg, ref, inputs.notes)
     regions_oews = regions_with_oews_areas(cfg, inputs, weights)
     occ = occ_mod.region_occupations(regions_oews, inputs.oews)
     coverage = None

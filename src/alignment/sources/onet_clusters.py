@@ -1,9 +1,10 @@
 """Read O*NET OnLine's "Browse by Career Cluster" export (legacy 16-cluster framework) and collapse it to SOC.
 
 The export ``All_Career_Clusters.csv`` has the header ``Career Cluster,Career Pathway,Code,Occupation``:
-one line per O*NET-SOC occupation (``NN-NNNN.NN``, the O*NET-SOC 2019 taxonomy). An occupation in several
-clusters has both the cluster and the pathway cells as ``"; "``-separated lists aligned by position; the
-reader splits them into one row per occupation × cluster × pathway.
+one line per O*NET-SOC occupation (``NN-NNNN.NN``: the O*NET-SOC 2019 taxonomy, SOC 2018 based;
+exports of the O*NET-SOC 2010 taxonomy are read the same way and converted to SOC 2018 in a run). An
+occupation in several clusters has both the cluster and the pathway cells as ``"; "``-separated lists
+aligned by position; the reader splits them into one row per occupation × cluster × pathway.
 
 Cluster names are matched to the legacy clusters of the project (``reference/clusters.csv``) ignoring
 case, punctuation and spaces, with ``&`` read as ``and`` and ``Audio/Video`` as ``A/V`` (O*NET writes
@@ -66,10 +67,12 @@ def _codes_by_name(table: pd.DataFrame, code: str, name: str) -> dict[str, str]:
 def read_onet_career_clusters(path: str | Path, *, strict: bool = True) -> pd.DataFrame:
     """Read the O*NET Career Cluster export: one row per O*NET-SOC occupation × cluster × pathway.
 
-    Columns ``OUTPUT_COLUMNS``: ``onet_soc`` (``NN-NNNN.NN``), ``soc`` (its SOC 2018 code, the first 7
-    characters), ``title``, ``cluster_name`` and ``pathway_name`` as written, ``cluster_code`` and
-    ``pathway_code`` (the project's legacy codes, see the module docstring). With ``strict`` (default) a
-    cluster name that matches no legacy cluster is a problem; with ``strict=False`` its code is ``<NA>``.
+    Columns ``OUTPUT_COLUMNS``: ``onet_soc`` (``NN-NNNN.NN``), ``soc`` (its first 7 characters: a SOC
+    2018 code in an O*NET-SOC 2019 export, a SOC 2010 code in an older one, which
+    :func:`alignment.soc_vintage.onet_to_soc_2018` converts), ``title``, ``cluster_name`` and
+    ``pathway_name`` as written, ``cluster_code`` and ``pathway_code`` (the project's legacy codes, see the
+    module docstring). With ``strict`` (default) a cluster name that matches no legacy cluster is a problem;
+    with ``strict=False`` its code is ``<NA>``.
     """
     table = read_raw(path, hints=["Career Cluster", "Career Pathway", "Code", "Occupation"])
     found, problems = match_columns(table, _ALIASES, required=list(_ALIASES))

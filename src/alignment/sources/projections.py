@@ -11,6 +11,9 @@ layout                  what it is
                         "Labor force exits". When the same workbook carries Table 1.2 (header with
                         "Median annual wage" and "Typical education needed for entry"), its wage and
                         education/training columns are joined by code.
+``bls_ep_table_1_2``    The same workbook's Table 1.2 "Occupational projections ... and worker
+                        characteristics" when no Table 1.10 is found: employment and openings, no
+                        exits or transfers (``<NA>``).
 ``ca_edd_long_term``    California EDD long-term occupational projections (sheet "Occupational": three
                         title lines, then "SOC Level | SOC Code | ... | Exits | Transfers | Total Job
                         Openings | Median Hourly Wages | ..."; persons; exits, transfers and openings are
@@ -32,9 +35,14 @@ Rules:
 - "not available" cells (``—``, ``N/A``, CA EDD's ``0`` wage) are ``<NA>``; a BLS wage of
   ``>=$239,200`` is ``<NA>`` with ``wage_flag == "top_coded"``;
 - the years come from the header cells (``Employment, 2024`` / ``2024–34`` / ``Base Year Employment
-  Estimate 2023``), so other vintages with the same columns are read. A vintage whose columns differ
-  (for instance the "replacement needs" openings of releases before 2016–26) is refused with a message
-  naming the columns that were expected and not found.
+  Estimate 2023``), so other vintages with the same columns are read. A header split over two or three
+  rows (the 2016–26 workbooks: ``Employment`` above ``2016`` and ``2026``, ``Employment change, 2016-26``
+  above ``Number`` and ``Percent``) is read as one header, each column's cells joined top to bottom, a
+  group cell spanning the columns below it; commas and footnote markers (``[1]``, ``(1)``) do not count.
+  A vintage whose columns differ (for instance the "replacement needs" openings of releases before
+  2016–26) is refused with a message naming the columns that were expected and not found;
+- codes are kept as the file writes them: projections before the 2018–28 cycle are in SOC 2010, converted
+  to SOC 2018 by :mod:`alignment.soc_vintage` in a run.
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ import pandas as pd
 
 from ..codes import normalize_soc_series, slugify
 from ..errors import InputError, Problem, display_name
-from ._tabular import RawTable, _excel_text, as_text, decode_text, read_raw
+from ._tabular import RawTable, _excel_text, _unique_headers, as_text, decode_text, read_raw
 
 __all__ = ["LAYOUTS", "OUTPUT_COLUMNS", "detect_layout", "read_projections"]
 
@@ -84,6 +92,7 @@ OUTPUT_COLUMNS = [
 ]
 
 _SCAN = 15  # rows searched for a header
+_HEADER_ROWS = 3  # most rows a header is split over
 _NOT_AVAILABLE = {"", "—", "–", "-", "n/a", "na", "*", "**"}
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)?\d{2})(?!\d)")
 
@@ -108,51 +117,79 @@ class Layout:
     signature: tuple[str, ...]  # patterns that all match some header cell of the header row
 
 
+_TITLE = Column(
+    "soc_title",
+    r"national employment matrix (occupation )?title( and code title)?$",
+    "2024 National Employment Matrix title",
+)
+_CODE = Column(
+    "soc",
+    r"national employment matrix (occupation )?(title and )?code( code)?$",
+    "2024 National Employment Matrix code",
+)
+_TYPE = Column("occupation_type", r"^occupation type$", "Occupation type", required=False)
+_EMPLOYMENT_BASE = Column("employment_base", r"^employment base$", "Employment, 2024")
+_EMPLOYMENT_PROJ = Column("employment_proj", r"^employment proj$", "Employment, 2034")
+_CHANGE = Column(
+    "employment_change",
+    r"^employment change (range )?(numeric|number)|^employment change range$",
+    "Employment change, numeric, 2024–34",
+    False,
+)
+_CHANGE_PCT = Column(
+    "employment_change_pct",
+    r"^employment change (range )?percent",
+    "Employment change, percent, 2024–34",
+    False,
+)
+_OPENINGS = Column(
+    "openings_annual",
+    r"^occupational openings range annual average$",
+    "Occupational openings, 2024–34 annual average",
+)
+
 _BLS = Layout(
     "bls_ep_table_1_10",
     'BLS Employment Projections occupation.xlsx, Table 1.10 "Occupational separations and openings"',
     (
-        Column(
-            "soc_title",
-            r"national employment matrix (occupation )?title$",
-            "2024 National Employment Matrix title",
-        ),
-        Column(
-            "soc", r"national employment matrix (occupation )?code$", "2024 National Employment Matrix code"
-        ),
-        Column("occupation_type", r"^occupation type$", "Occupation type", required=False),
-        Column("employment_base", r"^employment, base$", "Employment, 2024"),
-        Column("employment_proj", r"^employment, proj$", "Employment, 2034"),
-        Column(
-            "employment_change", r"^employment change, numeric", "Employment change, numeric, 2024–34", False
-        ),
-        Column(
-            "employment_change_pct",
-            r"^employment change, percent",
-            "Employment change, percent, 2024–34",
-            False,
-        ),
+        _TITLE,
+        _CODE,
+        _TYPE,
+        _EMPLOYMENT_BASE,
+        _EMPLOYMENT_PROJ,
+        _CHANGE,
+        _CHANGE_PCT,
         Column(
             "exits_annual",
-            r"^labor force exits, range annual average$",
+            r"^labor force exits range annual average$",
             "Labor force exits, 2024–34 annual average",
         ),
         Column(
             "transfers_annual",
-            r"^occupational transfers, range annual average$",
+            r"^occupational transfers range annual average$",
             "Occupational transfers, 2024–34 annual average",
         ),
-        Column(
-            "openings_annual",
-            r"^occupational openings, range annual average$",
-            "Occupational openings, 2024–34 annual average",
-        ),
+        _OPENINGS,
     ),
-    (r"national employment matrix (occupation )?code", r"(labor force exits|separations|openings)"),
+    (
+        r"national employment matrix (occupation )?(title and )?code",
+        r"(labor force exits|separations|openings)",
+    ),
+)
+
+#: Table 1.2 read as the projections when a workbook has no Table 1.10 (no exits or transfers columns)
+_BLS_1_2 = Layout(
+    "bls_ep_table_1_2",
+    'BLS Employment Projections occupation.xlsx, Table 1.2 "Occupational projections and worker characteristics"',
+    (_TITLE, _CODE, _TYPE, _EMPLOYMENT_BASE, _EMPLOYMENT_PROJ, _CHANGE, _CHANGE_PCT, _OPENINGS),
+    (
+        r"national employment matrix (occupation )?(title and )?code",
+        r"^occupational openings.*annual average$",
+    ),
 )
 
 _BLS_WAGES = (
-    Column("soc", r"national employment matrix (occupation )?code$", "2024 National Employment Matrix code"),
+    _CODE,
     Column("wage", r"^median annual wage", "Median annual wage, dollars, 2024"),
     Column(
         "education_entry",
@@ -203,8 +240,8 @@ _CA = Layout(
     (r"^soc code$", r"^(exits|transfers|total job openings)$"),
 )
 
-#: Every layout this reader knows, by name.
-LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (_BLS, _CA)}
+#: Every layout this reader knows, by name (in order of preference when a workbook matches several).
+LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (_BLS, _CA, _BLS_1_2)}
 
 
 def _clean_header(text: object) -> str:
@@ -213,9 +250,18 @@ def _clean_header(text: object) -> str:
     >>> _clean_header("Exits\\n[7]"), _clean_header("Median annual wage, dollars, 2024[1]")
     ('exits', 'median annual wage, dollars, 2024')
     """
-    t = re.sub(r"\[\d+\]", " ", str(text or ""))
+    t = re.sub(r"\[\d+\]|\(\d{1,2}\)", " ", str(text or ""))
     t = t.replace("–", "-").replace("—", "-").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", t).strip().lower()
+
+
+def _loose(header: str) -> str:
+    """A generic header without its commas, as the column patterns are written.
+
+    >>> _loose("employment change, range, number")
+    'employment change range number'
+    """
+    return re.sub(r"\s+", " ", header.replace(",", " ")).strip()
 
 
 def _years(headers: list[str]) -> tuple[int | None, int | None]:
@@ -265,7 +311,7 @@ def _match(
     """Column positions by name, the required columns not found, and the years of the header."""
     cleaned = [_clean_header(h) for h in headers]
     base, proj = _years(cleaned)
-    generic = [_generic(h, base, proj) for h in cleaned]
+    generic = [_loose(_generic(h, base, proj)) for h in cleaned]
     found: dict[str, int] = {}
     for col in columns:
         hit = next(
@@ -320,28 +366,94 @@ def _sheets(path: Path, shown: str) -> dict[str, list[list[object]]]:
 class _Found:
     layout: Layout
     sheet: str
-    header_index: int
-    headers: list[object]
+    header_index: int  # the header's first row (0-based)
+    headers: list[object]  # one per column: the header's cells joined
     titles: list[str]
     columns: dict[str, int]
     missing: list[Column]
     base: int | None
     proj: int | None
+    depth: int = 1  # rows the header is written over
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and bool(str(cell).strip())
+
+
+def _joined_header(rows: list[list[object]]) -> list[object]:
+    """The header written over ``rows`` (top to bottom), one text per column.
+
+    A blank cell of an upper row above filled cells takes the group cell on its left when that group spans
+    down to filled cells in every column between (a merged "Employment" over "2016" and "2026"); the
+    cells of a column are joined with ", ".
+
+    >>> _joined_header([["Code", "Employment", None, "Openings, 2016-26"], [None, "2016", "2026", None]])
+    ['Code', 'Employment, 2016', 'Employment, 2026', 'Openings, 2016-26']
+    """
+    width = max(len(r) for r in rows)
+    grid = [list(r) + [None] * (width - len(r)) for r in rows]
+    below = [
+        [any(_filled(grid[m][j]) for m in range(k + 1, len(grid))) for j in range(width)]
+        for k in range(len(grid))
+    ]
+    out: list[object] = []
+    for j in range(width):
+        parts: list[str] = []
+        for k, row in enumerate(grid):
+            cell = row[j]
+            if not _filled(cell) and below[k][j]:
+                left = next((c for c in range(j - 1, -1, -1) if _filled(row[c])), None)
+                if left is not None and all(below[k][c] for c in range(left, j + 1)):
+                    cell = row[left]
+            text = str(cell).strip() if _filled(cell) else ""
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        out.append(", ".join(parts) if parts else None)
+    return out
+
+
+def _header_candidates(rows: list[list[object]], i: int) -> list[tuple[int, list[object]]]:
+    """(depth, joined header) for a header starting at row ``i`` written over 1 to ``_HEADER_ROWS`` rows.
+
+    A row with fewer than two filled cells (a title, a units line, a blank) is never part of a header.
+    """
+    out = []
+    for depth in range(1, _HEADER_ROWS + 1):
+        part = rows[i : i + depth]
+        if len(part) < depth or sum(map(_filled, part[-1])) < 2:
+            break
+        out.append((depth, _joined_header(part) if depth > 1 else list(part[0])))
+    return out
 
 
 def _find(
     sheets: dict[str, list[list[object]]], layout: Layout, columns: tuple[Column, ...] | None = None
 ) -> list[_Found]:
-    """Every sheet whose header row carries the layout's signature, best match first."""
+    """Every sheet whose header carries the layout's signature, best match first.
+
+    In each sheet the first row that starts such a header is taken; a header may be written over several
+    rows (:func:`_header_candidates`), and of the ways to read it the one that finds the most columns wins.
+    """
     out = []
+    cols = columns or layout.columns
     for name, rows in sheets.items():
-        for i, row in enumerate(rows):
-            cleaned = [_clean_header(c) for c in row if c is not None]
-            if all(any(re.search(p, c) for c in cleaned) for p in layout.signature):
-                cols = columns or layout.columns
-                found, missing, base, proj = _match(list(row), cols)
-                titles = [str(c).strip() for r in rows[:i] for c in r if c is not None and str(c).strip()]
-                out.append(_Found(layout, name, i, list(row), titles, found, missing, base, proj))
+        for i in range(len(rows)):
+            options = []
+            for depth, headers in _header_candidates(rows, i):
+                cleaned = [_loose(_clean_header(c)) for c in headers if c is not None]
+                if all(any(re.search(p, c) for c in cleaned) for p in layout.signature):
+                    found, missing, base, proj = _match(headers, cols)
+                    titles = [str(c).strip() for r in rows[:i] for c in r if _filled(c)]
+                    options.append(
+                        _Found(layout, name, i, headers, titles, found, missing, base, proj, depth)
+                    )
+            if options:
+                out.append(
+                    min(
+                        options,
+                        key=lambda f: (len(f.missing), not (f.base and f.proj), -len(f.columns), f.depth),
+                    )
+                )
                 break
     return sorted(out, key=lambda f: (len(f.missing), -len(f.columns)))
 
@@ -405,12 +517,25 @@ def read_projections(path: str | Path, *, include_summary: bool = False) -> pd.D
     shown = display_name(path)
     path = Path(path)
     found, sheets = _detect(path, shown)
-    raw = read_raw(path, sheet=found.sheet or None, hints=[str(h) for h in found.headers if h])
-    if found.layout is _BLS:
+    raw = _table(path, found, sheets)
+    if found.layout in (_BLS, _BLS_1_2):
         out = _tidy_bls(raw, found, sheets, path, include_summary)
     else:
         out = _tidy_ca(raw, found, include_summary)
     return out[OUTPUT_COLUMNS].reset_index(drop=True)
+
+
+def _table(path: Path, found: _Found, sheets: dict[str, list[list[object]]]) -> RawTable:
+    """The rows below a found header, its columns named by the joined header (user line numbers kept)."""
+    first = sheets[found.sheet][found.header_index]
+    raw = read_raw(path, sheet=found.sheet or None, hints=[str(h) for h in first if _filled(h)])
+    below = (raw.rows > found.header_index + found.depth).to_numpy()
+    frame = raw.frame.loc[below].reset_index(drop=True)
+    names = list(found.headers)[: frame.shape[1]]
+    names += [None] * (frame.shape[1] - len(names))
+    frame.columns = _unique_headers(names)
+    rows = raw.rows.loc[below].reset_index(drop=True)
+    return RawTable(frame, rows, raw.file, found.header_index + 1, sheet=raw.sheet, sheets=raw.sheets)
 
 
 def _cell(raw: RawTable, found: _Found, name: str) -> pd.Series:
@@ -578,7 +703,7 @@ def _bls_wages(path: Path, sheets: dict, soc: pd.Series, problems: list[Problem]
     if not hits:
         return empty
     f = hits[0]
-    raw = read_raw(path, sheet=f.sheet, hints=[str(h) for h in f.headers if h])
+    raw = _table(path, f, sheets)
     codes = normalize_soc_series(_cell(raw, f, "soc"))
     wage_text = _cell(raw, f, "wage")
     top = wage_text.str.contains(r"^\s*>=?", regex=True).fillna(False).astype(bool)
