@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment.config import available_presets, load_config, load_preset
+from alignment.config import FAMILY_TYPES, available_presets, load_config, load_preset
 from alignment.errors import InputError
 
 GOOD = """\
@@ -187,7 +187,8 @@ def test_unknown_key_in_a_section_names_its_line_and_the_valid_keys(folder):
     problems = {p.column: p for p in info.value.problems}
     assert problems["family_wage.kids"].row == 17
     assert problems["family_wage.kids"].message == (
-        "unknown key (valid keys in family_wage: source, adults, children, median_share, value_hourly_usd)"
+        "unknown key (valid keys in family_wage: source, adults, children, earners, median_share, "
+        "value_hourly_usd)"
     )
     assert problems["outputs.report"].row == 21
     assert problems["outputs.report"].message == (
@@ -240,12 +241,64 @@ def test_rules_between_keys_are_reported_with_the_other_problems(folder):
         (8, "inputs.enrollment"),  # on the line of its section
         (10, "inputs.regions"),
         (13, "family_wage.value_hourly_usd"),  # on the line of source
-        (14, "family_wage"),  # on the line of adults
+        (15, "family_wage.children"),  # checked whatever the source
     ]
     assert [p.message for p in info.value.problems][2:] == [
         "source 'value' needs value_hourly_usd",
-        "family type: 1-2 adults and 0-3 children",
+        f"expected 0 to 3 children; got 4; {FAMILY_TYPES}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        ("  adults: 2\n  children: 2\n  earners: 1\n", "2 adults (1 working), 2 children"),
+        (
+            "  adults: 2\n  children: 0\n  earners: 2\n",
+            "2 adults (both working), 0 children, per working adult",
+        ),
+        ("  adults: 1\n  children: 3\n  earners: 1\n", "1 adult, 3 children"),
+        ("  adults: 1\n  children:\n", "1 adult, 0 children"),  # `children:` left empty
+    ],
+)
+def test_the_family_types_mit_publishes_are_named_exactly(folder, family, expected):
+    text = GOOD.replace("  adults: 1\n  children: 1\n", family)
+    fw = load_config(write(folder, text), root=folder).family_wage
+    assert fw.describe() == expected
+
+
+@pytest.mark.parametrize(
+    ("family", "row", "key", "message"),
+    [
+        (
+            "  adults: 2\n  children: 2\n",
+            15,
+            "earners",
+            "2 adults need earners: 1 (one adult works) or 2 (both",
+        ),
+        ("  adults: 1\n  children: 2\n  earners: 2\n", 17, "earners", "expected 1 (one adult is one earner)"),
+        ("  adults: 2\n  children: 2\n  earners: 3\n", 17, "earners", "expected 1 (one adult works) or 2"),
+        ("  adults: 3\n  children: 2\n", 15, "adults", "expected 1 or 2 adults; got 3"),
+        ("  adults:\n  children: 2\n", 15, "adults", "expected 1 or 2 adults; got 0"),
+    ],
+)
+def test_a_family_type_mit_does_not_publish_is_refused_naming_the_key_and_the_types(
+    folder, family, row, key, message
+):
+    text = GOOD.replace("  adults: 1\n  children: 1\n", family)
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (row, f"family_wage.{key}")
+    assert problem.message.startswith(message) and problem.message.endswith(FAMILY_TYPES)
+
+
+def test_the_rules_without_a_family_type_name_none(folder):
+    text = GOOD.replace("source: living_wage", "source: median_share\n  median_share: 0.8").replace(
+        "  living_wage: lw.csv\n", "  oews: lw.csv\n"
+    )
+    fw = load_config(write(folder, text.replace("adults: 1", "adults: 2")), root=folder).family_wage
+    assert fw.describe() == "no family type: 80% of the region's median wage"
 
 
 def test_problems_are_listed_in_the_order_of_the_file(folder):
@@ -263,13 +316,13 @@ def test_the_config_keeps_its_types_and_the_order_of_the_file(folder):
     (folder / "cw.csv").write_text("x\n")
     (folder / "cte").mkdir()
     text = (
-        GOOD.replace('state_fips: "41"', "state_fips: 6").replace("  adults: 1\n", "  adults:\n")
+        GOOD.replace('state_fips: "41"', "state_fips: 6").replace("  children: 1\n", "  children:\n")
         + "crosswalks:\n  cip_soc: cw.csv\n  advance_cte_dir: cte\n  cip_cluster_extra: cw.csv\n"
         + "outputs:\n  reports: out/r\n"
     )
     cfg = load_config(write(folder, text), root=folder)
     assert cfg.state_fips == "06" and cfg.title == "Test" and cfg.synthetic is False
-    assert cfg.family_wage.adults == 0 and cfg.family_wage.children == 1  # `adults:` left empty
+    assert cfg.family_wage.adults == 1 and cfg.family_wage.children == 0  # `children:` left empty
     assert isinstance(cfg.inputs.regions, Path) and isinstance(cfg.inputs.qcew, tuple)
     assert list(cfg.crosswalks) == ["cip_soc", "advance_cte_dir", "cip_cluster_extra"]
     assert cfg.crosswalks["advance_cte_dir"] == folder / "cte"

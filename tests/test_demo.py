@@ -418,7 +418,8 @@ def test_oews_covers_every_linked_occupation(oews):
 
 def test_living_wage_family_types_and_levels(demo):
     df = pd.read_csv(demo["living_wage"], dtype={"state": str, "county": str})
-    assert list(df.columns) == ["year", "state", "county", "adults", "children", "hourly_wage"]
+    assert list(df.columns) == ["year", "state", "county", "adults", "children", "earners", "hourly_wage"]
+    assert (df["earners"] == 1).all()  # the two-adult rows are one-earner families, as the README says
     assert sorted(df["year"].unique()) == list(YEARS)
     assert (
         len(df) == 36 * 3 * 8 and (df["state"] == "41").all() and df["county"].str.fullmatch(r"41\d{3}").all()

@@ -90,11 +90,52 @@ def test_every_defect_is_reported(tmp_path):
     ]
 
 
-def test_duplicate_family_type(tmp_path):
-    text = MIT_LAYOUT + "2021,06,037,1 Adult,1 Child,41.00\n"
+def test_a_repeated_family_type_with_another_value_is_refused_naming_both_rows_and_the_column(tmp_path):
+    text = MIT_LAYOUT + "2021,06,037,1 Adult,1 Child,41.00\n2021,06,037,1 Adult,1 Child,40.00\n"
     path = write(tmp_path, text)
     assert problems(path) == [
-        f"{path}, row 9: the same county and family type appears again (first at row 3)"
+        f"{path}, row 9, column 'wage': the county and family type of row 3 again, with another value: "
+        "'41.00' here, '40.00' in row 3; keep one of the two rows"
+    ]  # row 10 repeats row 3 exactly: dropped, not a problem
+
+
+def test_exact_repeats_are_dropped_with_a_note_naming_their_lines(tmp_path):
+    lines = MIT_LAYOUT.splitlines()
+    # rows 9-11 repeat rows 2-4; row 12 repeats row 8 written with a $ sign (the same value)
+    text = "\n".join([*lines, *lines[1:4], "2021,41,051,1 Adult,1 Child,$30.00"]) + "\n"
+    path = write(tmp_path, text)
+    notes: list = []
+    df = read_living_wage(path, notes=notes)
+    assert df["source_row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
+    clean = read_living_wage(write(tmp_path, MIT_LAYOUT, "clean.csv"))
+    pd.testing.assert_frame_equal(df.drop(columns="source_file"), clean.drop(columns="source_file"))
+    assert [str(n) for n in notes] == [
+        f"{path}: 4 rows repeating an earlier row exactly (every column equal) dropped: "
+        "rows 9-11 (repeat rows 2-4), row 12 (repeats row 8)"
+    ]
+    with pytest.warns(UserWarning, match="rows 9-11 \\(repeat rows 2-4\\)"):
+        read_living_wage(path)
+
+
+def test_one_exact_repeat_names_its_row_and_a_long_list_is_cut(tmp_path):
+    notes: list = []
+    read_living_wage(write(tmp_path, MIT_LAYOUT + "2021,41,051,1 Adult,1 Child,30.00\n"), notes=notes)
+    assert [(n.row, n.message) for n in notes] == [(9, "exactly repeats row 8 (every column equal): dropped")]
+    body = MIT_LAYOUT.splitlines()[1:]
+    text = MIT_LAYOUT + "".join(f"{body[i % 2 * 2]}\n" for i in range(24))  # rows 9-32: rows 2, 4, 2, ...
+    notes = []
+    read_living_wage(write(tmp_path, text, "many.csv"), notes=notes)
+    (note,) = notes
+    assert note.row is None and note.message.startswith("24 rows repeating an earlier row exactly")
+    assert note.message.endswith("row 18 (repeats row 4) and 14 more row(s)")
+
+
+def test_a_repeat_differing_in_another_column_is_refused(tmp_path):
+    text = "year,state,county,adults,children,wage,note\n2021,06,037,1,1,40,a\n2021,06,037,1,1,$40.00,b\n"
+    path = write(tmp_path, text)
+    assert problems(path) == [
+        f"{path}, row 3, column 'note': the county and family type of row 2 again, with another value: "
+        "'b' here, 'a' in row 2; keep one of the two rows"
     ]
 
 
@@ -151,15 +192,30 @@ def test_family_wage_by_region_equal_and_weighted(tmp_path):
 
 def test_family_wage_two_earners_and_missing_region(tmp_path):
     lw = read_living_wage(write(tmp_path, MIT_LAYOUT))
-    both = family_wage_by_region(lw, REGIONS, adults=2, children=1)
+    both = family_wage_by_region(lw, REGIONS, adults=2, children=1, earners=2)
     assert both["wage_hourly_usd"].tolist()[1] == 23.0  # (21 + 25) / 2, both adults working
     assert pd.isna(both["wage_hourly_usd"].iloc[0])
-    assert (
-        both["source"].iloc[0]
-        == "living wage 2021, 2 adults (2 working), 1 child: no county of the region has a value"
+    assert both["source"].iloc[0] == (
+        "living wage 2021, 2 adults (both working), 1 child, per working adult: "
+        "no county of the region has a value"
     )
     one = family_wage_by_region(lw, REGIONS, adults=2, children=1, earners=1)
     assert one["wage_hourly_usd"].tolist()[1] == 36.0
+    assert one["source"].iloc[1].startswith("living wage 2021, 2 adults (1 working), 1 child: mean of 1 of 3")
+    with pytest.raises(ValueError, match="2 adults: give earners"):
+        family_wage_by_region(lw, REGIONS, adults=2, children=1)
+
+
+def test_a_family_type_the_table_lacks_names_the_types_it_holds(tmp_path):
+    path = write(tmp_path, MIT_LAYOUT)
+    lw = read_living_wage(path)
+    with pytest.raises(InputError) as info:
+        family_wage_by_region(lw, REGIONS, adults=2, children=2, earners=1)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}: no living wage for the config's family type, 2 adults (1 working), 2 children "
+        "(family_wage: adults, children, earners), in 2021; the file holds in 2021: 1 adult with 0 or 1 "
+        "children; 2 adults (1 working) with 1 child; 2 adults (both working) with 1 child"
+    ]
 
 
 def test_family_wage_from_median():

@@ -300,7 +300,10 @@ def build(
         year_programs,
         alignment,
         program_wages,
-        family.assign(family_type=cfg.family_wage.describe()),
+        # the family type, for the living-wage rule only (the other rules have none)
+        family.assign(
+            family_type=cfg.family_wage.describe() if cfg.family_wage.source == "living_wage" else pd.NA
+        ),
         cfg.thresholds,
         program_occupations=occupation_tables.get("program_occupations"),
         preset=cfg.preset,

@@ -87,21 +87,67 @@ INTEGER_THRESHOLDS: dict[str, str] = {
 }
 
 
+#: the family types of the living-wage tables, as MIT's calculator publishes them (config messages, docs)
+FAMILY_TYPES = (
+    "the family types of a living-wage table (as MIT publishes them): 1 adult with 0-3 children; "
+    "2 adults, 1 working (earners: 1), with 0-3 children; 2 adults, both working (earners: 2), with 0-3 "
+    "children"
+)
+
+
+def family_words(adults: int, children: int, earners: int | None = None) -> str:
+    """A family type in the words of MIT's living-wage calculator (``earners``: working adults; ``None``:
+    not said).
+
+    >>> [family_words(1, 1, 1), family_words(2, 2, 1), family_words(2, 0, 2), family_words(2, 3)]
+    ['1 adult, 1 child', '2 adults (1 working), 2 children', '2 adults (both working), 0 children', \
+'2 adults, 3 children']
+    """
+    a = f"{adults} adult" + ("s" if adults != 1 else "")
+    if adults != 1 and earners is not None:
+        a += " (both working)" if earners == adults == 2 else f" ({earners} working)"
+    c = f"{children} child" + ("ren" if children != 1 else "")
+    return f"{a}, {c}"
+
+
+def wage_words(adults: int, children: int, earners: int | None = None) -> str:
+    """The family type a living wage is for, saying when the wage is each earner's (more than one works).
+
+    >>> wage_words(2, 2, 2)
+    '2 adults (both working), 2 children, per working adult'
+    """
+    per_earner = ", per working adult" if earners is not None and earners > 1 else ""
+    return family_words(adults, children, earners) + per_earner
+
+
 @dataclass(frozen=True)
 class FamilyWage:
-    """How the family-supporting wage of a region is set."""
+    """How the family-supporting wage of a region is set.
+
+    ``earners``: how many of the adults work (MIT publishes two-adult families with one or both working);
+    one adult is one earner; ``None`` for two adults is not a family type of the living-wage rule.
+    """
 
     source: str = "living_wage"
     adults: int = 1
     children: int = 1
+    earners: int | None = None
     median_share: float | None = None
     value_hourly_usd: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.earners is None and self.adults == 1:
+            object.__setattr__(self, "earners", 1)
+
     def describe(self) -> str:
-        """Plain-language name of the family type, e.g. ``1 adult, 1 child``."""
-        a = f"{self.adults} adult" + ("s" if self.adults != 1 else "")
-        c = f"{self.children} child" + ("ren" if self.children != 1 else "")
-        return f"{a}, {c}"
+        """Plain-language name of the family type, e.g. ``1 adult, 1 child`` or
+        ``2 adults (1 working), 2 children``; for the rules without a family type, what the wage is."""
+        if self.source == "median_share":
+            share = f"{self.median_share:.0%}" if self.median_share is not None else "a share"
+            return f"no family type: {share} of the region's median wage"
+        if self.source == "value":
+            return "no family type: one value for every region"
+        return wage_words(self.adults, self.children, self.earners)
 
 
 @dataclass(frozen=True)
@@ -528,6 +574,7 @@ class _FamilyWageSection(_Section):
     )
     adults: Annotated[int, _key(int, null=0)] = FamilyWage.adults
     children: Annotated[int, _key(int, null=0)] = FamilyWage.children
+    earners: Annotated[int | None, _key(int)] = None
     median_share: Annotated[int | float | None, _key(int, float)] = None
     value_hourly_usd: Annotated[int | float | None, _key(int, float)] = None
 
@@ -673,10 +720,31 @@ def _rules(data: dict[str, Any]) -> Iterator[InitErrorDetails]:
     elif source == "value" and not family.get("value_hourly_usd"):
         msg = "source 'value' needs value_hourly_usd"
         yield problem(("family_wage", "value_hourly_usd"), msg, ("family_wage", "source"))
+    for loc, message, *line_of in _family_type_problems(family, living_wage=source == "living_wage"):
+        yield problem(("family_wage", loc), message, *line_of)
+
+
+def _family_type_problems(family: dict[str, Any], *, living_wage: bool) -> Iterator[tuple]:
+    """``(key, message, *lines)`` for a family type the living-wage tables do not publish (values of a wrong
+    type are reported by their keys); the working adults of two adults are needed by the living-wage rule."""
     adults, children = (_count(family.get(k, 1)) for k in ("adults", "children"))
-    if (adults is not None and not 0 <= adults <= 2) or (children is not None and not 0 <= children <= 3):
-        lines = [("family_wage", "adults"), ("family_wage", "children"), ("family_wage",)]
-        yield problem(("family_wage",), "family type: 1-2 adults and 0-3 children", *lines)
+    written = family.get("earners")
+    earners = _count(written) if written is not None else None
+    if adults is not None and adults not in (1, 2):
+        yield "adults", f"expected 1 or 2 adults; got {adults}; {FAMILY_TYPES}"
+    if children is not None and not 0 <= children <= 3:
+        yield "children", f"expected 0 to 3 children; got {children}; {FAMILY_TYPES}"
+    if adults not in (1, 2) or (written is not None and earners is None):
+        return
+    if written is None and adults == 2 and living_wage:
+        msg = (
+            "2 adults need earners: 1 (one adult works) or 2 (both work; the wage is then each earner's); "
+            + FAMILY_TYPES
+        )
+        yield "earners", msg, ("family_wage", "adults")
+    elif earners is not None and not 1 <= earners <= adults:
+        allowed = "1 (one adult works) or 2 (both work)" if adults == 2 else "1 (one adult is one earner)"
+        yield "earners", f"expected {allowed} with {adults} adult(s); got {earners}; {FAMILY_TYPES}"
 
 
 def _count(value: Any) -> int | None:

@@ -1487,8 +1487,10 @@ def _living_wage_table(seed: int, years: list[int]) -> pd.DataFrame:
         for year in years:
             level = base / 1.03 ** (last - year)
             for (adults, children), ratio in _FAMILY_RATIO.items():
-                rows.append((year, STATE_FIPS, fips, adults, children, round(level * ratio, 2)))
-    return pd.DataFrame(rows, columns=["year", "state", "county", "adults", "children", "hourly_wage"])
+                # one earner in every family type: the two-adult rows are MIT's "2 Adults (1 Working)"
+                rows.append((year, STATE_FIPS, fips, adults, children, 1, round(level * ratio, 2)))
+    columns = ["year", "state", "county", "adults", "children", "earners", "hourly_wage"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _config_text(year: int) -> str:
@@ -1550,7 +1552,7 @@ Files:
   and each invented region, for all occupations and every occupation linked to a CTE program in the project's
   CIP→SOC table, with `*`, `**` and `#` markers.
 - `living_wage.csv`: invented hourly living wages by county and family type (1 adult, or 2 adults with one
-  working; 0–3 children).
+  working, column `earners`; 0–3 children).
 - `projections/occupation.xlsx`: national occupational projections for the next ten years in the layout of
   the BLS Employment Projections workbook (Table 1.2 with education and training, Table 1.10 with exits,
   transfers and openings, in thousands); invented figures for the demo's occupations.

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Config
+from .config import Config, family_words, wage_words
 from .constants import NATION_OEWS_AREA
+from .errors import InputError, Problem
 
 
 def family_wages(
@@ -30,13 +31,16 @@ def family_wages(
     """The family-supporting hourly wage of every region, by the rule in the config."""
     fw = cfg.family_wage
     if fw.source == "living_wage":
-        lw = living_wage
-        lw = (
-            lw[lw["year"] == lw["year"].max()]
-            if cfg.year not in set(lw["year"])
-            else lw[lw["year"] == cfg.year]
+        year = living_wage_year(cfg, living_wage)
+        out = family_wage_by_region(
+            living_wage,
+            regions,
+            adults=fw.adults,
+            children=fw.children,
+            earners=fw.earners,
+            weights=weights,
+            year=year,
         )
-        out = family_wage_by_region(lw, regions, adults=fw.adults, children=fw.children, weights=weights)
     elif fw.source == "median_share":
         share = (
             fw.median_share
@@ -87,11 +91,67 @@ def regional_median_wage(oews: pd.DataFrame, regions: pd.DataFrame) -> pd.Series
     return pd.Series(values, name="wage_median_hourly_usd", dtype="Float64")
 
 
-def _family_words(adults: int, children: int, earners: int) -> str:
-    a = f"{adults} adult{'s' if adults != 1 else ''}"
-    c = f"{children} {'child' if children == 1 else 'children'}"
-    e = "" if adults == 1 else f" ({earners} working)"
-    return f"{a}{e}, {c}"
+def living_wage_year(cfg: Config, living_wage: pd.DataFrame) -> int:
+    """The year of the living-wage table a run uses: the analysis year, else the latest in the table."""
+    years = set(living_wage["year"].astype(int))
+    return cfg.year if cfg.year in years else max(years)
+
+
+def family_types_held(living_wage: pd.DataFrame, year: int | None = None) -> str:
+    """The family types a living-wage table holds (in ``year``, default every year), in words.
+
+    >>> lw = pd.DataFrame({"adults": [1, 1, 2, 2], "children": [0, 1, 2, 2], "earners": [1, 1, 1, 2]})
+    >>> family_types_held(lw)
+    '1 adult with 0 or 1 children; 2 adults (1 working) with 2 children; 2 adults (both working) with 2 children'
+    """
+    lw = living_wage if year is None else living_wage[living_wage["year"] == year]
+    if "earners" not in lw.columns:
+        lw = lw.assign(earners=lw["adults"])
+    parts = []
+    for (adults, earners), group in lw.groupby(["adults", "earners"], sort=True):
+        kids = sorted({int(c) for c in group["children"]})
+        listed = ", ".join(map(str, kids[:-1])) + (" or " if len(kids) > 1 else "") + str(kids[-1])
+        who = family_words(int(adults), 0, int(earners)).rsplit(", ", 1)[0]
+        parts.append(f"{who} with {listed} {'child' if kids == [1] else 'children'}")
+    return "; ".join(parts) or "no family type"
+
+
+def family_type_problem(
+    living_wage: pd.DataFrame, adults: int, children: int, earners: int, year: int
+) -> Problem | None:
+    """The problem "the table has no row of this family type in this year", naming the types it holds."""
+    lw = living_wage
+    if "earners" not in lw.columns:
+        lw = lw.assign(earners=lw["adults"])
+    pick = (
+        (lw["year"] == year)
+        & (lw["adults"] == adults)
+        & (lw["children"] == children)
+        & (lw["earners"] == earners)
+    )
+    if pick.any():
+        return None
+    files = lw["source_file"].dropna().unique().tolist() if "source_file" in lw.columns else []
+    file = str(files[0]) if len(files) == 1 else "the living-wage table"
+    return Problem(
+        file,
+        None,
+        None,
+        f"no living wage for the config's family type, {family_words(adults, children, earners)} "
+        f"(family_wage: adults, children, earners), in {year}; the file holds in {year}: "
+        f"{family_types_held(lw, year)}",
+    )
+
+
+def check_family_type(cfg: Config, living_wage: pd.DataFrame) -> list[Problem]:
+    """The problem of a living-wage table without the config's family type in the year a run uses (none
+    when the family wage is not the living wage)."""
+    fw = cfg.family_wage
+    if fw.source != "living_wage" or fw.earners is None or living_wage.empty:
+        return []
+    year = living_wage_year(cfg, living_wage)
+    problem = family_type_problem(living_wage, fw.adults, fw.children, fw.earners, year)
+    return [problem] if problem else []
 
 
 def family_wage_by_region(
@@ -107,12 +167,14 @@ def family_wage_by_region(
     """The family-supporting hourly wage per region: a weighted mean of its counties' living wages.
 
     wage_r = Σ_c w_c · wage_c / Σ_c w_c over the region's counties that have a living
-    wage for the family type (``adults``, ``children``, ``earners`` — default: every
-    adult works — and ``year``, default the latest in the table). ``weights`` is a
+    wage for the family type (``adults``, ``children``, ``earners``: the working adults, which
+    two adults must give, as MIT publishes both; the wage of two earners is each earner's) in
+    ``year`` (default the latest in the table). ``weights`` is a
     Series indexed by county FIPS (e.g. county employment); ``None`` gives equal weights;
     a county missing from ``weights`` weighs 0. Returns ``region_id, wage_hourly_usd,
     source`` plus ``counties_used`` and ``counties_missing`` (the region's counties
-    without a living wage); a region with no usable county gets ``<NA>``.
+    without a living wage); a region with no usable county gets ``<NA>``. A table with no row
+    of the family type in the year raises :class:`InputError` naming the types it holds.
 
     >>> lw = pd.DataFrame({"year": 2021, "county_fips": ["06037", "06059"], "adults": 1,
     ...     "children": 1, "earners": 1, "wage_hourly_usd": [40.0, 50.0]})
@@ -121,11 +183,16 @@ def family_wage_by_region(
     >>> out[["region_id", "wage_hourly_usd", "counties_used", "counties_missing"]].to_dict("records")
     [{'region_id': 'south', 'wage_hourly_usd': 42.5, 'counties_used': 2, 'counties_missing': 1}]
     """
-    earners = adults if earners is None else earners
+    if earners is None and adults != 1:
+        raise ValueError(f"{adults} adults: give earners (1: one adult works, 2: both work)")
+    earners = 1 if earners is None else earners
     lw = living_wage
     if "earners" not in lw.columns:
         lw = lw.assign(earners=lw["adults"])
     year = int(lw["year"].max()) if year is None else int(year)
+    problem = family_type_problem(lw, adults, children, earners, year)
+    if problem is not None:
+        raise InputError([problem])
     pick = lw[
         (lw["year"] == year)
         & (lw["adults"] == adults)
@@ -156,7 +223,7 @@ def family_wage_by_region(
         }
     )
     out["wage_hourly_usd"] = out["wage_hourly_usd"].astype("Float64")
-    family = _family_words(adults, children, earners)
+    family = wage_words(adults, children, earners)
     out["source"] = [
         f"living wage {year}, {family}: mean of {used} of {used + missing} counties, {how}"
         if used

@@ -19,6 +19,7 @@ import pandas as pd
 from . import reference
 from .config import Config
 from .errors import InputError, Problem
+from .family_wage import check_family_type
 from .sources.cip import migrate_cip, read_cip_crosswalk_2010_2020, read_cip_list
 from .sources.cip_soc import cip_soc_links, read_cip_soc_crosswalk
 from .sources.enrollment import read_enrollment
@@ -81,8 +82,9 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
         )
     qcew = _collect(problems, lambda: read_qcew(list(ins.qcew))) if want("qcew", ins.qcew) else None
     oews = _collect(problems, lambda: read_oews(ins.oews)) if want("oews", ins.oews) else None
+    reader_notes: list[Problem] = []  # what readers changed and say so (rows dropped as exact repeats)
     living = (
-        _collect(problems, lambda: read_living_wage(ins.living_wage))
+        _collect(problems, lambda: read_living_wage(ins.living_wage, notes=reader_notes))
         if want("living_wage", ins.living_wage)
         else None
     )
@@ -99,9 +101,11 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
         problems.extend(_check_enrollment_against_regions(cfg, enrollment, regions))
     if qcew is not None:
         problems.extend(_check_qcew(cfg, qcew))
+    if living is not None:
+        problems.extend(check_family_type(cfg, living))
     if problems:
         raise InputError(problems)
-    notes: list[Problem] = []
+    notes: list[Problem] = list(reader_notes)
     if qcew is not None and regions is not None:
         notes.extend(_counties_without_jobs(cfg, qcew, regions))
     if oews is not None:

@@ -329,6 +329,8 @@ LIVING_WAGE: dict[str, str | bytes] = {
     "L02_duplicate.csv": LW_HEADER + "\n2024,41,41001,1,1,26.02\n2024,41,41001,1,1,26.50\n",
     "L03_bad_values.csv": LW_HEADER + "\n2024,41,41001,3 Adults,1,26.02\n2024,41,41001,1,1,free\n",
     "L04_missing_wage.csv": "year,state,county,adults,children\n2024,41,41001,1,1\n",
+    "L06_exact_repeat.csv": LW_HEADER
+    + "\n2024,41,41001,1,1,26.02\n2024,41,41003,1,1,27.10\n2024,41,41001,1,1,26.02\n",
 }
 
 # ------------------------------------------------------------------------------------------------ crosswalk
@@ -411,6 +413,8 @@ CONFIG_DATA: dict[str, str | bytes] = {
         "Valley College,41003,Programming,11.0201,2023-25,40",
     ),
     "living_wage_several_defects.csv": LW_HEADER + "\n2024,41,41001,1,1,free\n",
+    "living_wage_exact_repeat.csv": LW_HEADER
+    + "\n2024,41,41001,1,1,26.02\n2024,41,41003,1,1,27.10\n2024,41,41003,1,1,27.10\n",
     "qcew_several_defects/2024.annual 41000 Demo State.csv": csv_text(
         [qcew_row("41000", agglvl="50", emp="n/a")]
     ),
@@ -442,6 +446,9 @@ CONFIGS: dict[str, str | bytes] = {
     "K23_duplicate_key.yml": CFG + "year: 2025\n",
     "K24_family_too_big.yml": CFG.replace("  source: living_wage", "  source: living_wage\n  children: 5"),
     "K26_threshold_fraction.yml": CFG + "thresholds:\n  privacy_threshold: 9.5\n",
+    "K27_two_adults_no_earners.yml": CFG.replace(
+        "  source: living_wage", "  source: living_wage\n  adults: 2\n  children: 2"
+    ),
     # run-level checks: load_config + read_inputs
     "I01_county_not_in_any_region.yml": cfg(enrollment="  enrollment: data/enrollment_county_no_region.csv"),
     "I02_region_county_other_state.yml": cfg(regions="  regions: data/regions_other_state.csv"),
@@ -453,6 +460,10 @@ CONFIGS: dict[str, str | bytes] = {
     "I06_qcew_file_of_another_year.yml": cfg(qcew="  qcew: data/qcew_2019_rows/*.csv"),
     "I07_oews_of_2019.yml": CFG.replace("  regions:", "  oews: data/oews/all_data_M2019.csv\n  regions:"),
     "I08_county_without_qcew.yml": cfg(regions="  regions: data/regions_county_without_qcew.csv"),
+    "I09_family_type_not_in_file.yml": CFG.replace(
+        "  source: living_wage", "  source: living_wage\n  adults: 2\n  earners: 1"
+    ),
+    "I10_living_wage_exact_repeat.yml": cfg(living_wage="  living_wage: data/living_wage_exact_repeat.csv"),
     "V01_several_defects.yml": cfg(
         enrollment="  enrollment: data/enrollment_several_defects.csv",
         regions="  regions: data/regions_other_state.csv",

@@ -10,12 +10,17 @@ the reader keeps ``earners`` (working adults: ``(1 Working)`` → 1, ``(Both Wor
 → 2, else an ``earners`` column, else the number of adults), because two-adult
 families come in both kinds; the wage is per working adult.
 
+A row that exactly repeats an earlier one (every column equal, as read) is dropped with a note
+naming its line and the line it repeats; a row that repeats a county and family type with another
+value is refused, naming both lines and the column that differs.
+
 The family-supporting wage of a region is computed from this table in :mod:`alignment.family_wage`.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -80,14 +85,111 @@ def _by_distinct(values: pd.Series, func) -> list:
     return [mapped[c] for c in codes]
 
 
+def _runs(pairs: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """``(dropped line, line it repeats)`` pairs as runs of consecutive lines, each with its number of rows.
+
+    >>> _runs([(9, 3), (14, 2), (15, 3), (16, 4)])
+    [('row 9 (repeats row 3)', 1), ('rows 14-16 (repeat rows 2-4)', 3)]
+    """
+    runs: list[list[tuple[int, int]]] = []
+    for row, first in pairs:
+        if runs and runs[-1][-1] == (row - 1, first - 1):
+            runs[-1].append((row, first))
+        else:
+            runs.append([(row, first)])
+    return [
+        (f"row {r[0][0]} (repeats row {r[0][1]})", 1)
+        if len(r) == 1
+        else (f"rows {r[0][0]}-{r[-1][0]} (repeat rows {r[0][1]}-{r[-1][1]})", len(r))
+        for r in runs
+    ]
+
+
+#: at most this many runs of dropped rows are listed in the note (then "and N more row(s)")
+_RUNS_SHOWN = 10
+
+
+def _dropped_note(file: str, pairs: list[tuple[int, int]]) -> Problem:
+    """The note on the rows dropped as exact repeats, naming their lines and the lines they repeat."""
+    if len(pairs) == 1:
+        ((row, first),) = pairs
+        return Problem(file, row, None, f"exactly repeats row {first} (every column equal): dropped")
+    runs = _runs(pairs)
+    listed = ", ".join(text for text, _ in runs[:_RUNS_SHOWN])
+    rest = sum(n for _, n in runs[_RUNS_SHOWN:])
+    if rest:
+        listed += f" and {rest} more row(s)"
+    return Problem(
+        file,
+        None,
+        None,
+        f"{len(pairs)} rows repeating an earlier row exactly (every column equal) dropped: {listed}",
+    )
+
+
+def _repeats(
+    out: pd.DataFrame, raw: pd.DataFrame, found: Mapping[str, str], file: str
+) -> tuple[pd.Series, list[Problem], list[Problem]]:
+    """Rows repeating an earlier row's year, county and family type: ``(exact, notes, problems)``.
+
+    ``exact`` marks the rows equal to an earlier one in every column (the columns read compared by their
+    values, ``$26.02`` = ``26.02``; the other columns as written), to be dropped; ``notes`` names them;
+    ``problems`` names each other repeat: both its lines and each column that differs.
+    """
+    key = ["year", "county_fips", "adults", "children", "earners"]
+    used = {header: column for column, header in found.items()}
+    values = pd.DataFrame(
+        {h: out[used[h]] if h in used else as_text(raw[h]) for h in raw.columns}, index=out.index
+    )
+    values = values.assign(**{f"_{k}": out[k] for k in key})
+    group = values.groupby(values.columns.tolist(), dropna=False, sort=False).ngroup()
+    first_row = out["source_row"].groupby(group).transform("first")
+    exact = first_row.ne(out["source_row"])
+    notes = []
+    if exact.any():
+        pairs = list(zip(out.loc[exact, "source_row"], first_row[exact], strict=True))
+        notes.append(_dropped_note(file, [(int(a), int(b)) for a, b in pairs]))
+    problems: list[Problem] = []
+    kept = out[~exact]
+    first_of_key = kept.groupby(key, sort=False)["source_row"].transform("first")
+    for i in kept.index[kept["source_row"].ne(first_of_key)]:
+        first = int(first_of_key[i])
+        j = kept.index[kept["source_row"] == first][0]
+        differ = [h for h in raw.columns if not _same(values.at[i, h], values.at[j, h])]
+        for h in differ or [None]:
+            shown = f": {raw.at[i, h]!r} here, {raw.at[j, h]!r} in row {first}" if h else f" (row {first})"
+            problems.append(
+                Problem(
+                    file,
+                    int(out.at[i, "source_row"]),
+                    h,
+                    f"the county and family type of row {first} again, with another value{shown}; "
+                    "keep one of the two rows",
+                )
+            )
+    return exact, notes, problems
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two cells hold the same value (two empty cells do)."""
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return bool(a == b)
+
+
 def read_living_wage(
-    path: str | Path, *, sheet: str | int | None = None, column_map: Mapping[str, str] | None = None
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    column_map: Mapping[str, str] | None = None,
+    notes: list[Problem] | None = None,
 ) -> pd.DataFrame:
     """Read a long living-wage table (CSV or .xlsx); raise :class:`InputError` listing every problem.
 
     Returns ``year, state_fips, county_fips, adults, children, earners, wage_hourly_usd``
     plus ``source_file`` and ``source_row``. One row per year × county × adults ×
-    children × earners: a repeat is a problem.
+    children × earners: a row exactly repeating an earlier one is dropped, with a note added to
+    ``notes`` (a :class:`UserWarning` when no list is given); any other repeat is a problem.
     """
     table = read_raw(path, sheet=sheet, hints=[h for k, v in ALIASES.items() for h in (k, *v)])
     file, raw, rows = table.file, table.frame, table.rows
@@ -174,18 +276,21 @@ def read_living_wage(
             "source_row": rows.astype("int64"),
         }
     )
+    note: list[Problem] = []
     if not problems:
-        key = ["year", "county_fips", "adults", "children", "earners"]
-        repeat = out.duplicated(key, keep="first")
-        firsts = out.drop_duplicates(key).set_index(key)["source_row"]
-        for i in repeat.to_numpy().nonzero()[0]:
-            first = firsts.loc[tuple(out.iloc[i][key])]
-            msg = f"the same county and family type appears again (first at row {first})"
-            problems.append(Problem(file, int(rows.iat[i]), None, msg))
+        exact, note, repeats = _repeats(out, raw, found, file)
+        problems.extend(repeats)
+        out = out[~exact]
     if problems:
         order = list(raw.columns)
         problems.sort(key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
         raise InputError(problems)
     out = out.astype({"year": "int64", "adults": "int64", "children": "int64", "earners": "int64"})
     out["wage_hourly_usd"] = out["wage_hourly_usd"].astype("float64")
-    return validate_as_written(out, LivingWage, file, found)
+    table = validate_as_written(out, LivingWage, file, found)
+    if notes is None:
+        for problem in note:
+            warnings.warn(str(problem), UserWarning, stacklevel=2)
+    else:
+        notes.extend(note)
+    return table
