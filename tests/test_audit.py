@@ -377,3 +377,39 @@ def test_small_counts_in_a_published_parquet_file_and_in_alt_text_are_found(run,
     assert ("chart.html", "page text", "text '3 completers'") in [
         (f.file, f.location, f.found) for f in found
     ]
+
+
+def test_zeros_stay_shown_beside_withheld_programs_and_the_audit_agrees(run, tmp_path):
+    """Clusters 3 (= 3 + 0), 16 (= 11 + 5 + 0) and 40: the 3 is "<10", the 16 its complement, every program
+    of both withheld, yet their zeros stay 0 — a reader then knows each withheld program is at least 1, which
+    leaves the 3 at 1 … 9 (it is its cluster's only non-zero program) and the 5 at 1 … 17."""
+    cfg, tables = _processed_tables(run, [[[3, 0], [11, 5, 0], [40]]])
+    processed = _write_processed(tmp_path, tables)
+    pub = protect_tables(tables, cfg)
+    assert pub["programs"]["completers_text"].astype(str).tolist() == [
+        "withheld", "0", "withheld", "withheld", "0", "40",
+    ]  # fmt: skip
+    (tmp_path / "reports" / "zeros.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(tmp_path / "reports", processed, threshold=10) == []
+
+
+def test_a_zero_shown_beside_two_withheld_programs_of_a_small_cluster_is_caught(run, tmp_path):
+    """Cluster 5 (= 1 + 4 + 0) is "<10": had its 0 been shown beside the two withheld programs, each would be
+    at least 1, so the cluster at least 2 — narrower than 1 … 9. The protection withholds that zero; the audit
+    catches a page that shows it."""
+    cfg, tables = _processed_tables(run, [[[1, 4, 0], [30], [40]]])
+    processed = _write_processed(tmp_path, tables)
+    pub = protect_tables(tables, cfg)
+    assert pub["programs"]["completers_text"].astype(str).tolist()[:3] == ["withheld"] * 3
+    (tmp_path / "reports" / "ok.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(tmp_path / "reports", processed, threshold=10) == []
+    (tmp_path / "reports" / "ok.html").unlink()
+    shown = pub["programs"].copy()
+    shown["completers_text"] = shown["completers_text"].astype(object)
+    shown.loc[2, "completers_text"] = 0
+    (tmp_path / "reports" / "bad.html").write_text(_published_html(pub["alignment"], pub["supply"], shown))
+    assert audit_run(tmp_path / "reports", processed, threshold=10)

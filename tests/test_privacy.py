@@ -162,14 +162,31 @@ def test_the_smallest_first_rule_bounds_a_withheld_cell_from_above():
     assert protect_group(np.array([4.0, 30.0, 31.0]), 10)[0].tolist() == [True, True, True]
 
 
-def test_a_group_that_cannot_be_protected_is_withheld_whole():
+def test_a_group_that_cannot_be_protected_is_withheld_whole_and_its_zero_stays_shown():
     hidden, withheld = protect_group(np.array([4.0, 11.0, 0.0]), 10)
-    assert hidden.all() and withheld.all()  # the zero too: each cell may be anything from 0 to 15
+    assert hidden.tolist() == [True, True, False] and withheld.tolist() == [True, True, False]
+    # the reader sees a 0 beside two withheld cells: each is from 1 to 14, the 4 keeps its 1 … 9
     cells = _cells(
-        [("r", "cluster", c, None, v, "withheld") for c, v in zip("abc", [4.0, 11.0, 0.0], strict=True)]
+        [
+            ("r", "cluster", "a", None, 4.0, "withheld"),
+            ("r", "cluster", "b", None, 11.0, "withheld"),
+            ("r", "cluster", "c", None, 0.0, "shown"),
+        ]
     )
     found = attack(cells, 10)
-    assert found[["lo", "hi"]].values.tolist() == [[0.0, 15.0]] and found["protected"].all()
+    assert found[["lo", "hi"]].values.tolist() == [[1.0, 14.0]] and found["protected"].all()
+
+
+def test_a_zero_is_withheld_too_when_showing_it_would_narrow_a_small_count():
+    # 1 + 1 + 1 + 8 = 11: with the 0 shown each withheld cell is 1 … 8, so the 8 could not be 9
+    hidden, withheld = protect_group(np.array([1.0, 1.0, 1.0, 8.0, 0.0]), 10)
+    assert hidden.all() and withheld.all()
+    cells = _cells(
+        [("r", "cluster", c, None, v, "withheld") for c, v in zip("abcde", [1, 1, 1, 8, 0.0], strict=True)]
+    )
+    found = attack(cells, 10)
+    assert found["protected"].all()
+    assert found[["lo", "hi"]].values.tolist()[0] == [0.0, 11.0]
 
 
 def test_a_small_total_is_not_published_so_nothing_is_added():
@@ -234,6 +251,7 @@ def test_closed_form_agrees_with_linprog(data, lows, widths):
 def _reader_bounds(state: list[str], values: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
     """The published rule, written out independently of the library: what each label tells a reader."""
     has_small = "small" in state
+    zero_shown = any(s == "shown" and v == 0 for s, v in zip(state, values, strict=True))
     big = [v for s, v in zip(state, values, strict=True) if s == "shown" and v >= t]
     m = min(big) if big else np.inf
     lb, ub = [], []
@@ -244,8 +262,8 @@ def _reader_bounds(state: list[str], values: np.ndarray, t: int) -> tuple[np.nda
             lb.append(1), ub.append(t - 1)
         elif has_small:
             lb.append(t), ub.append(m)
-        else:
-            lb.append(0), ub.append(np.inf)
+        else:  # withheld as a whole: from 0 up, from 1 up when its zeros are shown
+            lb.append(1 if zero_shown else 0), ub.append(np.inf)
     return np.array(lb, dtype=float), np.array(ub, dtype=float)
 
 
@@ -262,7 +280,9 @@ def test_protected_groups_leave_every_small_count_its_whole_range(values, thresh
     hidden = out["n_suppressed"].to_numpy(dtype=bool)
     withheld = out["n_withheld"].to_numpy(dtype=bool)
     small = (v > 0) & (v < threshold)
-    assert hidden[small].all() and not (withheld & small & ~withheld.all()).any()
+    whole = withheld[v > 0].all()  # the group withheld as a whole (its zeros may stay shown)
+    assert hidden[small].all() and not (withheld & small & ~whole).any()
+    assert not (hidden & (v == 0)).any() or withheld.all()  # a zero is shown, or the whole group withheld
     assert (out.loc[~hidden, "n"].astype(float) == v[~hidden]).all()
     if v.sum() < threshold or not small.any():
         return

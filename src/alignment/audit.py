@@ -23,7 +23,8 @@ can be read or worked out:
    it is published), the programs of a cluster add up to the cluster's count, the parts of a program split
    over clusters are equal, and each hidden cell is bounded by its label under the published rule (``<10``:
    1 … 9; ``withheld`` beside a ``<10`` in its group: at least 10 and at most the smallest count of at
-   least 10 still shown there; ``withheld`` in a group with no ``<10``: 0 up). Two linear programmes per
+   least 10 still shown there; ``withheld`` in a group with no ``<10``: 0 up, 1 up beside a shown 0). Two
+   linear programmes per
    hidden small count give its feasible range; a range narrower than 1 … threshold − 1 is a finding
    ("worked out exactly" when it is one value).
 4. **Derived**: the share, gap or ratio of an unknown small count is shown while the numbers that give it

@@ -17,7 +17,7 @@ What a reader is assumed to know (the *published rule*):
   small ones. It is a count of at least t and, because complements are taken smallest first, no larger
   than the smallest count of at least t still shown in its group.
 - ``withheld`` in a group with no ``<t`` cell: the whole group was withheld (see below), so the cell may be
-  any count from 0 up, zeros included.
+  any count from 0 up; from 1 up when the group shows a 0 (its zeros were left shown).
 - ``suppressed`` / ``not reported``: missing in the source file; it adds nothing to the published total.
 - A group's total is published whenever it is at least t (through shares, demand equivalents, the
   count of the enclosing cell, or a later run); a total below t never is.
@@ -33,7 +33,9 @@ The protection (:func:`suppress_counts`), per group and count column:
    label range exactly when the other hidden cells can move down by ``t − 1 − n_j`` and up by ``n_j − 1``
    within their bounds.
 3. **Whole group withheld.** When no shown count is left to add and a small count is still not protected,
-   every cell of the group is withheld, zeros included: each may then be anything from 0 to the total.
+   every non-zero cell of the group is withheld. Its zeros stay shown (0) when every small count keeps its
+   label's range although a reader then knows each withheld cell is at least 1; otherwise the zeros are
+   withheld too, and each cell may be anything from 0 to the total.
 
 A group whose total is below t needs no complement (the total is never published); a group with a single
 cell cannot be protected by its neighbours. :func:`feasible_ranges` computes the intervals of any set of
@@ -132,8 +134,11 @@ def protect_group(
     >>> h.tolist(), w.tolist()
     ([True, True, True], [False, True, True])
     >>> h, w = protect_group(np.array([4.0, 11.0, 0.0]), 10)  # 4 + 11: the 4 could be 1 … 5 only
+    >>> h.tolist(), w.tolist()  # both withheld; the 0 stays shown (the 4 may still be 1 … 14)
+    ([True, True, False], [True, True, False])
+    >>> h, w = protect_group(np.array([1.0, 1.0, 1.0, 8.0, 0.0]), 10)  # 0 shown: each of 4 cells ≤ 8
     >>> h.tolist(), w.tolist()
-    ([True, True, True], [True, True, True])
+    ([True, True, True, True, True], [True, True, True, True, True])
     """
     v = np.asarray(values, dtype=float)
     known = ~np.isnan(v)
@@ -154,9 +159,15 @@ def protect_group(
         if bool(_covers(lo[small[cells]], hi[small[cells]], lab_lo, lab_hi).all()):
             return hidden, withheld
         if not shown_big.any():
-            # no shown count left to hide: withhold the whole group, zeros included
-            withheld = known.copy()
-            return np.ones(len(v), dtype=bool), withheld
+            # no shown count left to hide: withhold the whole group. Its zeros stay shown when every small
+            # count keeps its label's range with each withheld count known to be at least lab_lo; else
+            # they are withheld too
+            nonzero = known & (v > 0)
+            x = v[nonzero]
+            lo, hi = _closed_form(float(x.sum()), np.full(len(x), lab_lo), np.full(len(x), np.inf))
+            if bool(_covers(lo[small[nonzero]], hi[small[nonzero]], lab_lo, lab_hi).all()):
+                return ~known | nonzero, nonzero.copy()
+            return np.ones(len(v), dtype=bool), known.copy()
         pick = int(np.flatnonzero(shown_big & (v == m))[0])
         hidden[pick] = True
         withheld[pick] = True
@@ -363,7 +374,11 @@ def _bounds(
         for g in np.unique(group[state == "withheld"]):
             in_g = group == g
             if not (in_g & (state == "small")).any():
-                continue  # a group withheld as a whole: anything from 0 up
+                # a group withheld as a whole: anything from 0 up; at least lab_lo when its zeros are shown
+                if (in_g & (state == "shown") & (value == 0)).any():
+                    w = in_g & (state == "withheld")
+                    lb[w] = lab_lo
+                continue
             big = in_g & (state == "shown") & (value >= threshold)
             m = float(value[big].min()) if big.any() else np.inf
             w = in_g & (state == "withheld")

@@ -160,8 +160,8 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     al["supply_text"] = _count_cells(raw_supply, al_hidden, _source_flag(al_raw), t, al_withheld)
 
     # programs: the programs of a region × year × cluster add up to the cluster's count; every program of
-    # a hidden cluster is withheld (zeros and small counts too), since a small cluster would otherwise
-    # bound its small programs
+    # a hidden cluster is withheld (small counts too, and zeros unless one program holds all its count),
+    # since a small cluster would otherwise bound its small programs
     pr_raw = tables["programs"].reset_index(drop=True)
     pcounts = [m for m in MEASURES if m in pr_raw.columns]
     lone = pr_raw["cluster_code"].isna()
@@ -177,6 +177,7 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
         withheld = pr[f"{m}_withheld"].astype(bool)
         if f"{m}_suppressed" in sup:
             cluster_hidden = pr_key.isin(set(sup_key[sup[f"{m}_suppressed"].astype(bool)])) & ~lone
+            cluster_hidden &= ~_zeros_shown(pr_raw, raw, group, pr_key, sup, sup_raw, m, t)
             hidden = hidden | cluster_hidden
             withheld = withheld | (cluster_hidden & raw.notna())
         if sibling is not None:  # the parts of one program split over clusters are equal: hide them together
@@ -208,6 +209,71 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     for i in fl.index[rewrite]:
         fl.loc[i, "reason"] = _withheld_reason(fl.loc[i], facts.loc[fkey[i]], measure)
     return {"alignment": al, "supply": sup, "programs": pr, "flags": fl}
+
+
+def _cluster_ceilings(sup: pd.DataFrame, sup_raw: pd.DataFrame, m: str, t: int) -> pd.Series:
+    """The most a reader can work out each hidden cluster count to be, from its region's published total and
+    the published rule's bounds of the other cells (:func:`alignment.privacy._closed_form`); by cluster key."""
+    from .privacy import _closed_form, label_range
+
+    raw = pd.to_numeric(sup_raw[m], errors="coerce").astype("float64")
+    hidden = sup[f"{m}_suppressed"].astype(bool)
+    withheld = sup[f"{m}_withheld"].astype(bool)
+    key = _keys(sup, ["region_id", "year", "cluster_code"])
+    out: dict[str, float] = {}
+    lab_lo, lab_hi = label_range(t)
+    for _, g in sup.groupby(["region_id", "year"], sort=False, dropna=False):
+        i = g.index
+        cells = i[hidden[i] & raw[i].notna()]
+        if not len(cells):
+            continue
+        v = raw[i]
+        small = hidden[cells] & ~withheld[cells]
+        shown_big = v[~hidden[i] & (v >= t)]
+        cap = float(shown_big.min()) if len(shown_big) else np.inf
+        zero_shown = bool((~hidden[i] & v.eq(0)).any())
+        if small.any():
+            lb = np.where(small, lab_lo, float(t))
+            ub = np.where(small, lab_hi, cap)
+        else:  # withheld as a whole
+            lb = np.full(len(cells), lab_lo if zero_shown else 0.0)
+            ub = np.full(len(cells), np.inf)
+        total = float(v.sum())
+        if total < t:
+            hi = np.where(small, lab_hi, np.inf)  # a total below t is never published
+        else:
+            _, hi = _closed_form(float(raw[cells].sum()), lb, ub)
+        out.update(zip(key[cells], hi, strict=True))
+    return pd.Series(out, dtype="float64")
+
+
+def _zeros_shown(
+    pr_raw: pd.DataFrame,
+    raw: pd.Series,
+    group: pd.Series,
+    pr_key: pd.Series,
+    sup: pd.DataFrame,
+    sup_raw: pd.DataFrame,
+    m: str,
+    t: int,
+) -> pd.Series:
+    """The zero programs of hidden clusters that may stay shown (0).
+
+    Showing them tells a reader that each of the cluster's *k* withheld programs is at least 1, so a small one
+    is at most ``ceiling − (k − 1)`` and the cluster at least *k*. They stay shown when *k* ≤ 1 (that program
+    holds the cluster's own count, which the cluster's label already bounds), or when the cluster is not small,
+    *k* ≤ t and ``ceiling − (k − 1) ≥ t − 1``; otherwise they are withheld with the rest.
+    """
+    nonzero = raw.gt(0).fillna(False)
+    by = [pr_raw["region_id"], pr_raw["year"], group]
+    k = nonzero.astype(int).groupby(by).transform("sum")
+    small_cluster = pr_key.isin(
+        set(_keys(sup, ["region_id", "year", "cluster_code"])[sup[f"{m}_suppressed"].astype(bool)
+            & ~sup[f"{m}_withheld"].astype(bool)])
+    )  # fmt: skip
+    ceiling = pr_key.map(_cluster_ceilings(sup, sup_raw, m, t)).astype("float64").fillna(np.inf)
+    roomy = ~small_cluster & (k <= t) & (ceiling - (k - 1) >= t - 1)
+    return raw.eq(0).fillna(False).astype(bool) & ((k <= 1) | roomy)
 
 
 def published_states(
