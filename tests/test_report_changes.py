@@ -378,8 +378,12 @@ def test_two_demo_runs_show_the_changes_computed_by_hand(tmp_path, monkeypatch):
         for row in gaps[1:]:
             g_before, g_now = p_before.loc[row[0], "gap"], p_now.loc[row[0], "gap"]
             assert row[1:] == [f"{g_before:+,.0f}", f"{g_now:+,.0f}", f"{g_now - g_before:+,.0f}"]
+        # the same input files feed both demo years (only the analysis year differs): the section says so
+        assert "Every input file is the same as in the 2023 run." in section
         # and the peer section is there too
         assert "Peer regions" in page
+    run_row = pd.read_parquet(cfg.processed_dir / "changes_run.parquet").iloc[0]
+    assert run_row["inputs_changed"] == "" and "industry jobs (QCEW)" in run_row["inputs_unchanged"]
 
     # the index lists the counts per region (once run.py passes year_over_year to write_index)
     index = (cfg.reports_dir / "index.html").read_text(encoding="utf-8")
@@ -439,3 +443,15 @@ def test_changes_section_without_an_earlier_run_or_with_one_it_cannot_read(tmp_p
     assert broken.heading == "## Since 2023"
     assert broken.text.startswith("The 2023 run (`run-2023`) was found but could not be compared")
     assert broken.tables == []
+
+
+def test_the_changes_section_names_the_inputs_that_changed():
+    from alignment.report.narrative import _changed_inputs_text
+
+    row = pd.Series({"inputs_changed": "enrollment; openings (BLS projections)",
+                     "inputs_unchanged": "regions; industry jobs (QCEW)"})  # fmt: skip
+    text = _changed_inputs_text(row, 2023)
+    assert "Input files that differ from the 2023 run's: enrollment, openings (BLS projections)." in text
+    assert "The same as in 2023: regions, industry jobs (QCEW)." in text
+    assert "jobs by industry did not change between the two runs" in text
+    assert _changed_inputs_text(pd.Series({"inputs_changed": pd.NA, "inputs_unchanged": pd.NA}), 2023) == ""

@@ -34,6 +34,22 @@ RULE_CHANGED_FLAGS = frozenset({"OVERSUPPLIED", "UNDERSUPPLIED", "BELOW_FAMILY_W
 #: data notes rather than findings: left out of the year-over-year lists
 DATA_NOTE_FLAGS = frozenset({"SUPPRESSED", "UNMATCHED_PROGRAM"})
 SHIFT_COLUMNS = ["region_id", "cluster_code", "cluster_name", "gap_previous", "gap", "shift"]
+#: what each input role of a manifest is, in a reader's words (crosswalk roles are one: "crosswalks")
+INPUT_NAMES = {
+    "enrollment": "enrollment",
+    "ipeds_completions": "completions (IPEDS)",
+    "ipeds_hd": "institution directory (IPEDS)",
+    "regions": "regions",
+    "qcew": "industry jobs (QCEW)",
+    "projections": "openings (BLS projections)",
+    "oews": "wages (OEWS)",
+    "living_wage": "living wage",
+    "staffing_patterns": "staffing patterns",
+    "cip_list": "program titles (CIP)",
+    "cbsa_delineation": "metro areas (CBSA)",
+    "geometry": "county boundaries",
+    "crosswalks": "crosswalks",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,36 @@ def read_manifest(folder: str | Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _input_name(role: str) -> str:
+    role = "crosswalks" if role.startswith("crosswalk:") else role
+    return INPUT_NAMES.get(role, role.replace("_", " "))
+
+
+def input_changes(previous: list[dict], current: list[dict]) -> tuple[list[str], list[str]]:
+    """(changed, unchanged): the inputs, by role in a reader's words, whose files differ between two runs'
+    manifests (``inputs`` records: role, sha256) — a role is changed when its set of file contents differs,
+    including a role only one run has.
+
+    >>> before = [{"role": "qcew", "sha256": "a"}, {"role": "enrollment", "sha256": "b"}]
+    >>> now = [{"role": "qcew", "sha256": "a"}, {"role": "enrollment", "sha256": "c"},
+    ...        {"role": "living_wage", "sha256": "d"}]
+    >>> input_changes(before, now)
+    (['enrollment', 'living wage'], ['industry jobs (QCEW)'])
+    """
+
+    def by_name(records: list[dict]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for r in records:
+            out.setdefault(_input_name(str(r.get("role", ""))), set()).add(str(r.get("sha256", "")))
+        return out
+
+    a, b = by_name(previous), by_name(current)
+    order = [*b, *(k for k in a if k not in b)]
+    changed = [k for k in order if a.get(k) != b.get(k)]
+    same = [k for k in order if a.get(k) == b.get(k)]
+    return changed, same
 
 
 def _state(value: object) -> str:
@@ -363,8 +409,13 @@ STATUSES = ("compared", "none", "unreadable")
 
 
 def _run_row(
-    status: str, year: int | None, previous: PreviousRun | None = None, note: str = ""
+    status: str,
+    year: int | None,
+    previous: PreviousRun | None = None,
+    note: str = "",
+    inputs: tuple[list[str], list[str]] | None = None,
 ) -> pd.DataFrame:
+    changed, same = ("; ".join(x) for x in inputs) if inputs is not None else (pd.NA, pd.NA)
     return pd.DataFrame(
         {
             "previous_run": pd.array([previous.run if previous else pd.NA], dtype="string"),
@@ -372,8 +423,24 @@ def _run_row(
             "year": pd.array([year], dtype="Int64"),
             "status": pd.array([status], dtype="string"),
             "note": pd.array([note], dtype="string"),
+            "inputs_changed": pd.array([changed], dtype="string"),
+            "inputs_unchanged": pd.array([same], dtype="string"),
         }
     )
+
+
+def _compared_inputs(cfg: Config, previous: PreviousRun) -> tuple[list[str], list[str]] | None:
+    """:func:`input_changes` between the earlier run's manifest and this run's inputs; None when the earlier
+    manifest lists no inputs or a file cannot be read."""
+    from .manifest import input_records
+
+    before = (read_manifest(previous.processed_dir) or {}).get("inputs")
+    if not isinstance(before, list):
+        return None
+    try:
+        return input_changes(before, input_records(cfg))
+    except OSError:
+        return None
 
 
 def empty_run_table() -> pd.DataFrame:
@@ -430,7 +497,9 @@ def year_over_year_tables(
         note = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
         return {"changes_run": _run_row("unreadable", cfg.year, previous, note), **out}
     return {
-        "changes_run": _run_row("compared", cfg.year, yoy.previous),
+        "changes_run": _run_row(
+            "compared", cfg.year, yoy.previous, inputs=_compared_inputs(cfg, yoy.previous)
+        ),
         "flag_changes": _typed_flag_changes(yoy.flags),
         "gap_shifts": _typed_shifts(yoy.shifts),
     }

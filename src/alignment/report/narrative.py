@@ -1247,6 +1247,23 @@ def _flag_change_rows(flags: pd.DataFrame, cluster_names: dict[str, str], prev: 
     ).reset_index(drop=True)
 
 
+def _changed_inputs_text(row: pd.Series, prev: int) -> str:
+    """Which inputs differ from the earlier run's, so a reader knows what a change can come from."""
+    changed, same = (row.get(c) for c in ("inputs_changed", "inputs_unchanged"))
+    if changed is None or pd.isna(changed):
+        return ""
+    changed = [x for x in str(changed).split("; ") if x]
+    same = [x for x in str(same).split("; ") if x] if not pd.isna(same) else []
+    if not changed:
+        return f" Every input file is the same as in the {prev} run."
+    text = f" Input files that differ from the {prev} run's: {escape_text(', '.join(changed))}."
+    if same:
+        text += f" The same as in {prev}: {escape_text(', '.join(same))}."
+    if "industry jobs (QCEW)" in same:
+        text += " The jobs by industry did not change between the two runs, so no change here comes from them."
+    return text
+
+
 def changes_section(ctx: RegionContext) -> ReportSection:
     """The section "Since <previous year>": flags added and cleared, and the largest shifts in gap.
 
@@ -1282,6 +1299,7 @@ def changes_section(ctx: RegionContext) -> ReportSection:
         f"and {cleared} flag{'s' if cleared != 1 else ''} raised in {prev} "
         f"no longer appl{'y' if cleared != 1 else 'ies'} (notes on small or unmatched programs left out)."
     )
+    text += _changed_inputs_text(row, prev)
     tables = []
     if len(flags):
         tables.append(_flag_change_rows(flags, _cluster_names(ctx), prev))
