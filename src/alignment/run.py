@@ -525,7 +525,7 @@ def _run_locked(
     from .changes import index_changes
     from .occupation_alignment import openings_by_cluster
     from .publish import protect_tables
-    from .report.index import write_index
+    from .report.index import write_index, year_headers
     from .report.pdf import pdf_renderer
     from .report.workbook import write_state_workbook
 
@@ -645,6 +645,7 @@ def _run_locked(
                 openings=None
                 if tables.get("occupation_alignment") is None
                 else openings_by_cluster(tables["occupation_alignment"], privacy_threshold(cfg.thresholds)),
+                shift_share=tables.get("shift_share"),
             )
             overview = maps.plot_state_overview(
                 shapes,
@@ -675,8 +676,11 @@ def _run_locked(
             links[rid] = {k: f"{slug}/{f}" for k, f in files.items() if (stage_rep / slug / f).is_file()}
             outputs += list(links[rid].values())
         manifest = build_manifest(cfg, outputs=outputs, stages=stages)
+        headers, map_caption = year_headers(cfg.year, cfg.industry_year)
         write_index(
             stage_rep / "index.html",
+            headers=headers,
+            state_map_caption=map_caption,
             title=cfg.title,
             synthetic=cfg.synthetic,
             regions_summary=summary,

@@ -49,6 +49,24 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STATE_MAP_CAPTION = "Dissimilarity index by region: how far each region's program mix is from its job mix"
 
 
+def year_headers(year: int, jobs_year: int) -> tuple[dict[str, str], str]:
+    """(headers, map caption) that name the students' and the jobs' years when they differ.
+
+    >>> year_headers(2024, 2016)[0]["dissimilarity"]
+    'Dissimilarity index, students 2024 vs jobs 2016 (0 = same mix, 1 = disjoint)'
+    >>> year_headers(2024, 2024)
+    ({}, "Dissimilarity index by region: how far each region's program mix is from its job mix")
+    """
+    if year == jobs_year:
+        return {}, STATE_MAP_CAPTION
+    header = f"Dissimilarity index, students {year} vs jobs {jobs_year} (0 = same mix, 1 = disjoint)"
+    caption = (
+        f"Dissimilarity index by region: how far each region's program mix ({year}) is from its job mix "
+        f"({jobs_year})"
+    )
+    return {"dissimilarity": header}, caption
+
+
 def _shown(value: Any) -> Any:
     """Jinja2 ``finalize``: text values without bidi or control characters (autoescape then escapes them)."""
     if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
@@ -208,6 +226,8 @@ def render_index(
     state_map_png: bytes | None = None,
     state_map_alt: str | None = None,
     year_over_year: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    state_map_caption: str = STATE_MAP_CAPTION,
 ) -> str:
     """The index page as a string; see :func:`write_index`."""
     if "region_id" not in regions_summary:
@@ -254,7 +274,7 @@ def render_index(
         .render(
             title=title,
             synthetic=synthetic,
-            headers=[_header(c) for c in shown],
+            headers=[(headers or {}).get(c) or _header(c) for c in shown],
             rows=rows,
             regions_caption=caption,
             facts=facts,
@@ -265,7 +285,7 @@ def render_index(
             version=version,
             state_links=_links({"state": dict(state_links or {})}, "state"),
             state_map=_state_map(state_map_png, state_map_alt, regions_summary),
-            state_map_caption=STATE_MAP_CAPTION,
+            state_map_caption=state_map_caption,
             since=_year_over_year(year_over_year, regions_summary),
         )
     )
@@ -283,6 +303,8 @@ def write_index(
     state_map_png: bytes | None = None,
     state_map_alt: str | None = None,
     year_over_year: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    state_map_caption: str = STATE_MAP_CAPTION,
 ) -> Path:
     """Write the run's self-contained ``index.html`` atomically; returns ``path``.
 
@@ -304,6 +326,8 @@ def write_index(
     ``previous_year``, ``previous_run``, ``year`` and ``regions`` with
     ``region_id``, ``flags_added``, ``flags_cleared``, ``largest_shift``),
     listed per region in a "Since <year>" section; None leaves it out.
+    ``headers``: column → header text replacing the default (e.g. a header that
+    names the data years); ``state_map_caption``: the overview map's caption.
     Every string is HTML-escaped.
     """
     html = render_index(
@@ -316,6 +340,8 @@ def write_index(
         state_map_png=state_map_png,
         state_map_alt=state_map_alt,
         year_over_year=year_over_year,
+        headers=headers,
+        state_map_caption=state_map_caption,
     )
     return write_text(Path(path), html)
 
