@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean-demo lab screenshots bench a11y
+.PHONY: help install demo browser test lint format clean-demo lab screenshots bench a11y
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv if missing and install the package with its dev tools
 
-demo: $(STAMP) ## Generate the synthetic Demo State and build its reports (reports/demo/index.html)
+demo: $(STAMP) browser ## Generate the synthetic Demo State and build its reports (reports/demo/index.html)
 	$(BIN)/alignment demo
+
+browser: ## Install the system browser that prints the PDF reports (Debian/Ubuntu, as root), or say how
+	@bash scripts/ensure-browser.sh
 
 test: $(STAMP) ## Run the whole test suite (unit, schema, notebook smoke, end-to-end)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
