@@ -75,6 +75,38 @@ def test_region_report_content(demo_run):
     assert "<th" in page
 
 
+def test_every_region_report_links_to_the_index_its_files_and_its_sections(demo_run):
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs, self.ids = [], set()
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "a" and a.get("href"):
+                self.hrefs.append(a["href"])
+            if a.get("id"):
+                self.ids.add(a["id"])
+
+    pages = sorted((demo_run / "reports" / "demo").glob("*/report.html"))
+    assert pages
+    for page in pages:
+        found = Links()
+        found.feed(page.read_text(encoding="utf-8"))
+        for href in (
+            "../index.html",
+            "tables.xlsx",
+            *(["report.pdf"] if (page.parent / "report.pdf").exists() else []),
+        ):
+            assert href in found.hrefs, (page, href)
+            assert (page.parent / href).is_file(), (page, href)
+        contents = [h[1:] for h in found.hrefs if h.startswith("#") and not h.startswith("#-")]
+        assert "Summary" in contents and "Data-notes" in contents
+        assert set(contents) <= found.ids  # every contents entry leads to its section
+
+
 def test_manifest_records_inputs_with_sha256(demo_run):
     manifest = json.loads((demo_run / "reports" / "demo" / "manifest.json").read_text())
     raw = demo_run / "data" / "raw" / "demo"

@@ -106,7 +106,7 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
     region_id, region_name, config_path, processed, published, notebooks_out, report_dir, title, cwd = args
     from .config import load_config
     from .report.html import notebook_to_html
-    from .report.pdf import PdfUnavailable, html_to_pdf, print_css
+    from .report.pdf import PdfUnavailable, html_to_pdf, pdf_renderer, print_css
     from .report.workbook import write_region_workbook
 
     start = time.perf_counter()
@@ -119,11 +119,15 @@ def _region_job(args: tuple) -> tuple[str, str | None, float]:
             Path(cwd),
         )
         point_at_published(executed, {"processed_dir": (str(processed), str(published))})
+        links = {"All regions": "../index.html"}
+        links |= {"PDF": "report.pdf"} if pdf_renderer() else {}
+        links |= {"Workbook (Excel)": "tables.xlsx"}
         html = notebook_to_html(
             executed,
             Path(report_dir) / "report.html",
             title=f"{region_name} — {title}",
             extra_css=print_css(),
+            links=links,
         )
         write_region_workbook(
             Path(report_dir) / "tables.xlsx",

@@ -14,6 +14,8 @@ be written.
 
 from __future__ import annotations
 
+import html as html_lib
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -134,15 +136,82 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+class _SectionFinder(HTMLParser):
+    """The page's section headings (``<h2 id=...>``): (id, text), the heading's own anchor link left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[tuple[str, str]] = []
+        self._open: tuple[str, list[str]] | None = None
+        self._in_anchor = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "h2" and a.get("id"):
+            self._open = (str(a["id"]), [])
+        elif tag == "a" and self._open is not None and "anchor-link" in (a.get("class") or ""):
+            self._in_anchor = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_anchor = False
+        elif tag == "h2" and self._open is not None:
+            ident, parts = self._open
+            text = " ".join("".join(parts).split())
+            if text:
+                self.sections.append((ident, text))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None and not self._in_anchor:
+            self._open[1].append(data)
+
+
+def navigation(page: str, links: Mapping[str, str]) -> str:
+    """The page with a navigation block after its first ``</h1>``: ``links`` (label → relative href: the
+    index, the PDF, the workbook) and a table of contents of its ``<h2>`` sections. Unchanged without an h1.
+
+    >>> page = '<h1 id="T">T</h1><h2 id="Summary">Summary<a class="anchor-link" href="#Summary">¶</a></h2>'
+    >>> out = navigation(page, {"All regions": "../index.html"})
+    >>> '<a href="../index.html">All regions</a>' in out, '<a href="#Summary">Summary</a>' in out
+    (True, True)
+    """
+    end = page.find("</h1>")
+    if end < 0:
+        return page
+    finder = _SectionFinder()
+    finder.feed(page)
+    finder.close()
+    esc = html_lib.escape
+    parts = ['<nav class="report-nav" aria-label="Report navigation">']
+    if links:
+        items = " · ".join(f'<a href="{esc(h, quote=True)}">{esc(label)}</a>' for label, h in links.items())
+        parts.append(f'<p class="report-links">{items}</p>')
+    if finder.sections:
+        toc = "".join(
+            f'<li><a href="#{esc(i, quote=True)}">{esc(text)}</a></li>' for i, text in finder.sections
+        )
+        parts.append(f'<details class="report-toc"><summary>Contents</summary><ol>{toc}</ol></details>')
+    parts.append("</nav>")
+    cut = end + len("</h1>")
+    return page[:cut] + "".join(parts) + page[cut:]
+
+
 def notebook_to_html(
-    executed_nb_path: Path, html_path: Path, *, title: str, extra_css: str | None = None
+    executed_nb_path: Path,
+    html_path: Path,
+    *,
+    title: str,
+    extra_css: str | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> Path:
     """Export an executed notebook to an offline HTML page with no code on it; returns ``html_path``.
 
     Input cells and prompts are hidden, stderr outputs dropped, cells tagged
     ``remove-cell`` (outputs of cells tagged ``remove-output``) left out.
     ``title`` becomes the page ``<title>``; ``extra_css`` (e.g. a print
-    stylesheet) is inlined in the head. Raises :class:`NotebookReportError` when
+    stylesheet) is inlined in the head; ``links`` (label → relative href) and a
+    table of contents go below the title (:func:`navigation`). Raises :class:`NotebookReportError` when
     the notebook holds an error output or the page would load anything from the
     network; nothing is written then. The write is atomic.
     """
@@ -154,6 +223,7 @@ def notebook_to_html(
         raise ValueError("extra_css must be plain CSS (it contains '</style')")
     resources = {"metadata": {"name": executed_nb_path.stem}, "alignment_extra_css": extra_css or ""}
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    html = navigation(html, links or {})
     remote = remote_references(html)
     if remote:
         raise NotebookReportError(
