@@ -24,7 +24,7 @@ region_id = "metro"
 from IPython.display import HTML, Markdown, display
 
 from alignment import charts, maps
-from alignment.report import narrative
+from alignment.report import narrative, shift_share_text
 
 ctx = narrative.region_context(config_path, processed_dir, region_id)
 
@@ -69,6 +69,14 @@ display(fig, metadata={"image/png": {"alt": charts.alt_text_supply_vs_demand(ctx
 # %%
 fig = charts.plot_location_quotients(ctx.alignment)
 display(fig, metadata={"image/png": {"alt": charts.alt_text_location_quotients(ctx.alignment)}})
+
+# %%
+job_change = shift_share_text.shift_share_section(ctx)
+if job_change is not None:
+    display(Markdown(job_change.heading))
+    display(Markdown(job_change.text))
+    for table in job_change.tables:
+        display(HTML(narrative.table_html(table)))
 
 # %% [markdown]
 # ## Do the programs lead to family-supporting wages?

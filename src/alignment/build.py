@@ -4,6 +4,7 @@
 
     raw files ──read_inputs / load_reference──▶ tidy inputs (alignment.inputs)
       ──▶ demand      region × cluster jobs and location quotients       (alignment.demand, alignment.lq)
+                  shift-share of the change in jobs between two years    (alignment.shift_share)
       ──▶ supply      programs → regions and clusters, counts per cluster (alignment.supply)
       ──▶ alignment   shares, gap, ratio, dissimilarity                   (alignment.align)
       ──▶ wages       program wages, the family-supporting wage           (alignment.demand, alignment.family_wage)
@@ -33,6 +34,7 @@ from . import demand as demand_mod
 from . import flags as flags_mod
 from . import occupations as occ_mod
 from . import reference, schemas
+from . import shift_share as shift_share_mod
 from . import supply as supply_mod
 from .atomic import atomic_path
 from .config import Config
@@ -92,6 +94,7 @@ class Tables:
     regions: pd.DataFrame
     counties: pd.DataFrame  # a GeoDataFrame: county_fips, county_name, geometry
     demand: pd.DataFrame
+    shift_share: pd.DataFrame
     programs: pd.DataFrame
     supply: pd.DataFrame
     supply_subcluster: pd.DataFrame
@@ -169,6 +172,7 @@ def load_processed(folder: str | Path) -> dict[str, pd.DataFrame]:
 TABLE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "regions": schemas.Regions,
     "demand": schemas.Demand,
+    "shift_share": schemas.ShiftShare,
     "programs": schemas.Programs,
     "supply": schemas.Supply,
     "alignment": schemas.Alignment,
@@ -243,6 +247,7 @@ def build(
 
     step("demand")
     demand = check_table("demand", demand_table(cfg, inputs, ref))
+    shift_share = check_table("shift_share", shift_share_table(cfg, inputs, ref, demand))
 
     step("supply")
     enrollment = inputs.enrollment
@@ -329,6 +334,7 @@ def build(
         regions=regions,
         counties=counties,
         demand=demand,
+        shift_share=shift_share,
         programs=programs,
         supply=supply,
         supply_subcluster=by_subcluster,
@@ -374,15 +380,31 @@ def region_table(cfg: Config, regions: pd.DataFrame) -> pd.DataFrame:
     return check_table("regions", out.reset_index(drop=True))
 
 
-def demand_table(cfg: Config, inputs: Inputs, ref: Reference) -> pd.DataFrame:
-    """Industry demand per region × cluster × year (QCEW), with location quotients against the base area."""
-    naics_long = reference.map_naics_to_clusters(
+def _naics_long(inputs: Inputs, ref: Reference) -> pd.DataFrame:
+    """The run's NAICS codes mapped to clusters (the crosswalk in force)."""
+    return reference.map_naics_to_clusters(
         inputs.qcew["industry_code"].drop_duplicates().reset_index(drop=True), ref.naics_cluster
     )
+
+
+def demand_table(cfg: Config, inputs: Inputs, ref: Reference) -> pd.DataFrame:
+    """Industry demand per region × cluster × year (QCEW), with location quotients against the base area."""
     demand = demand_mod.demand_by_region(
-        inputs.qcew, inputs.regions, naics_long, base_area=cfg.inputs.qcew_base_area
+        inputs.qcew, inputs.regions, _naics_long(inputs, ref), base_area=cfg.inputs.qcew_base_area
     )
     return demand.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
+
+
+def shift_share_table(cfg: Config, inputs: Inputs, ref: Reference, demand: pd.DataFrame) -> pd.DataFrame:
+    """Shift-share of each region × cluster's change in jobs from the first to the last QCEW year, against the
+    run's base area (no rows when the QCEW holds one year)."""
+    base = cfg.inputs.qcew_base_area
+    if shift_share_mod.shift_share_years(demand["year"]) is None:
+        out = shift_share_mod.empty_shift_share()
+    else:
+        base_emp = shift_share_mod.base_area_employment(inputs.qcew, _naics_long(inputs, ref), base)
+        out = shift_share_mod.shift_share(demand, base_emp, base_area=base)
+    return out.merge(ref.clusters[["cluster_code", "cluster_name"]], on="cluster_code", how="left")
 
 
 def _unmatched(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -95,6 +95,21 @@ GAP_LAYER_COLUMNS = [
     "gap",
     "ratio",
 ]
+#: shift-share columns added to ``gap_by_region`` when the run has two QCEW years (``alignment.shift_share``)
+SHIFT_SHARE_LAYER_COLUMNS = {
+    "base_year": "ss_base_year",
+    "end_year": "ss_end_year",
+    "change": "ss_change",
+    "national_growth": "ss_national_growth",
+    "industry_mix": "ss_industry_mix",
+    "regional_share": "ss_regional_share",
+}
+SHIFT_SHARE_LAYER_NOTE = (
+    " ss_*: the change in the cluster's jobs (QCEW) from ss_base_year to ss_end_year split into national "
+    "growth (e0 x growth of all jobs in {base}), industry mix (e0 x (growth of the cluster in {base} - growth of "
+    "all jobs)) and regional share (the rest); the three add up to ss_change; empty where a base-year value is "
+    "missing or 0."
+)
 LAYER_DESCRIPTIONS = {
     "counties": "County boundaries with the region each county belongs to. CRS: {crs}, as the boundary file.",
     "regions": "Regions dissolved from their counties. CRS: {crs}, as the boundary file.",
@@ -732,6 +747,7 @@ def run_geopackage(
     year: int,
     institutions: pd.DataFrame | None = None,
     openings: pd.DataFrame | None = None,
+    shift_share: pd.DataFrame | None = None,
 ) -> Path:
     """One GeoPackage for GIS users: ``counties``, ``regions``, ``gap_by_region`` (+ ``institutions``,
     ``openings_by_region``).
@@ -743,7 +759,10 @@ def run_geopackage(
     - ``gap_by_region``: one row per region × cluster of ``year`` (long form, the region polygon
       repeated): ``region_id``, ``region_name``, ``year``, ``cluster_code``, ``cluster_name``,
       ``supply`` (number, empty where hidden), ``supply_text`` (as published: the count, ``<10``,
-      ``withheld``…), ``supply_share``, ``demand_share``, ``lq``, ``gap``, ``ratio``.
+      ``withheld``…), ``supply_share``, ``demand_share``, ``lq``, ``gap``, ``ratio``;
+      with ``shift_share`` (the run's :mod:`alignment.shift_share` table, when it has rows) also
+      ``ss_base_year``, ``ss_end_year``, ``ss_change``, ``ss_national_growth``, ``ss_industry_mix``,
+      ``ss_regional_share`` (:data:`SHIFT_SHARE_LAYER_COLUMNS`).
     - ``institutions`` (only when ``institutions``, the supply stage's ``institutions.parquet``, is given):
       one point per institution inside the state's counties (:func:`institution_points`; others dropped
       with a warning): ``institution``, ``unitid``, ``county_fips``, ``region_id``, ``region_name``. No counts.
@@ -791,7 +810,14 @@ def run_geopackage(
     gap_layer = shapes[["region_id", "region_name", "geometry"]].merge(
         rows.drop(columns=["geometry", "region_name"], errors="ignore"), on="region_id", how="inner"
     )
-    gap_layer = gap_layer[[*GAP_LAYER_COLUMNS, "geometry"]].sort_values(
+    extra: list[str] = []
+    if shift_share is not None and len(shift_share):
+        ss = shift_share[["region_id", "cluster_code", *SHIFT_SHARE_LAYER_COLUMNS]]
+        gap_layer = gap_layer.merge(
+            ss.rename(columns=SHIFT_SHARE_LAYER_COLUMNS), on=["region_id", "cluster_code"], how="left"
+        )
+        extra = list(SHIFT_SHARE_LAYER_COLUMNS.values())
+    gap_layer = gap_layer[[*GAP_LAYER_COLUMNS, *extra, "geometry"]].sort_values(
         ["region_id", "cluster_code"], ignore_index=True
     )
     layers = {
@@ -813,6 +839,9 @@ def run_geopackage(
         layers["openings_by_region"] = gpd.GeoDataFrame(o, crs=counties.crs)
     crs = counties.crs.to_string()
     descriptions = {name: text.format(crs=crs, year=year) for name, text in LAYER_DESCRIPTIONS.items()}
+    if extra:
+        base = str(shift_share["base_area"].iloc[0])
+        descriptions["gap_by_region"] += SHIFT_SHARE_LAYER_NOTE.format(base=base)
     return write_geopackage(path, layers, descriptions, geometry_types={"institutions": "Point"})
 
 

@@ -315,6 +315,41 @@ class Demand(pa.DataFrameModel):
         strict = False
 
 
+class ShiftShare(pa.DataFrameModel):
+    """Shift-share of each region × cluster's change in jobs between two QCEW years (shift_share.shift_share)."""
+
+    region_id: Series[str]
+    framework: Series[str] = pa.Field(nullable=True)
+    cluster_code: Series[str]
+    base_area: Series[str]
+    base_year: Series[pd.Int64Dtype] = pa.Field(ge=1900, le=2200)
+    end_year: Series[pd.Int64Dtype] = pa.Field(ge=1900, le=2200)
+    employment_base: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    employment_end: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    change: Series[pd.Float64Dtype] = pa.Field(nullable=True)
+    growth_region: Series[pd.Float64Dtype] = pa.Field(ge=-1, nullable=True)
+    growth_base_cluster: Series[pd.Float64Dtype] = pa.Field(ge=-1, nullable=True)
+    growth_base_total: Series[pd.Float64Dtype] = pa.Field(ge=-1, nullable=True)
+    national_growth: Series[pd.Float64Dtype] = pa.Field(nullable=True)
+    industry_mix: Series[pd.Float64Dtype] = pa.Field(nullable=True)
+    regional_share: Series[pd.Float64Dtype] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="base_year must be earlier than end_year")
+    def years_in_order(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["base_year"] < df["end_year"]
+
+    @pa.dataframe_check(error="national_growth + industry_mix + regional_share must equal change")
+    def effects_add_up(cls, df: pd.DataFrame) -> Series[bool]:
+        parts = df[["national_growth", "industry_mix", "regional_share"]].astype("Float64")
+        gap = (parts.sum(axis=1, min_count=3) - df["change"].astype("Float64")).abs()
+        scale = df["change"].astype("Float64").abs().fillna(0) + 1
+        return (gap <= 1e-6 * scale).fillna(True).astype(bool)
+
+    class Config:
+        strict = False
+        unique = ["region_id", "cluster_code"]
+
+
 class Alignment(pa.DataFrameModel):
     """Supply against demand per region × cluster for the analysis year (align.align)."""
 
@@ -365,6 +400,7 @@ OUTPUT_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "programs": Programs,
     "supply": Supply,
     "demand": Demand,
+    "shift_share": ShiftShare,
     "alignment": Alignment,
     "flags": Flags,
 }

@@ -48,6 +48,7 @@ from ..family_wage import meets_family_wage
 from ..publish import MEASURES, protect_tables
 from ..publish import privacy_threshold as _threshold
 from .narrative import FLAG_LABELS, SYNTHETIC_NOTE
+from .shift_share_text import growth_label
 
 __all__ = [
     "SHEETS",
@@ -67,6 +68,7 @@ SHEETS = (
     "Supply",
     "Supply by program",
     "Demand",
+    "Shift-share",
     "Wages",
     "Excluded",
 )
@@ -735,6 +737,77 @@ def _demand_sheet(dm: pd.DataFrame, clusters: dict[str, str], regions: dict[str,
     )
 
 
+def _shift_share_sheet(ss: pd.DataFrame, clusters: dict[str, str], regions: dict[str, str]) -> Sheet | None:
+    """The shift-share of each region × cluster (``None`` when the run has one QCEW year: no sheet)."""
+    if ss.empty:
+        return None
+    df = ss.assign(region_name=ss["region_id"].astype("string").map(regions).fillna(ss["region_id"]))
+    if "cluster_name" not in df:
+        df["cluster_name"] = df["cluster_code"].astype("string").map(clusters)
+    df = _sort(df, ["region_name", "cluster_name"])
+    base = str(df["base_area"].iloc[0])
+    e0 = "e_ri,0 (jobs of the cluster in the region in the base year)"
+    cols = [
+        REGION_COL,
+        Col("Cluster code", "text", "code", "Career Cluster code."),
+        Col("Cluster", "text", "name", "Career Cluster name."),
+        Col("Base year", "year", "year", "First year of the QCEW files (0)."),
+        Col("End year", "year", "year", "Last year of the QCEW files (t)."),
+        Col("Base area", "text", "code", "N: the area the region is compared with (inputs.qcew_base_area)."),
+        Col("Jobs, base year", "count", "jobs", e0 + "."),
+        Col("Jobs, end year", "count", "jobs", "e_ri,t (jobs of the cluster in the region in the end year)."),
+        Col(
+            "Change in jobs",
+            "count",
+            "jobs",
+            "e_ri,t − e_ri,0 = national growth + industry mix + regional share.",
+        ),
+        Col("Growth in the region (%)", "share", "share", "g_ri = e_ri,t / e_ri,0 − 1."),
+        Col(
+            "Growth of the cluster in the base area (%)",
+            "share",
+            "share",
+            f"g_Ni = e_Ni,t / e_Ni,0 − 1, N = {base}.",
+        ),
+        Col(
+            "Growth of all jobs in the base area (%)",
+            "share",
+            "share",
+            f"g_N = E_N,t / E_N,0 − 1: all industries, all ownerships of {base}.",
+        ),
+        Col(
+            f"{growth_label(base)} (jobs)",
+            "count",
+            "jobs",
+            "e_ri,0 × g_N: the jobs the cluster would have gained growing as fast as all jobs in the base area.",
+        ),
+        Col(
+            "Industry mix (jobs)",
+            "count",
+            "jobs",
+            "e_ri,0 × (g_Ni − g_N): jobs gained (+) or lost (−) because the cluster grew faster or more slowly "
+            "than all jobs in the base area.",
+        ),
+        Col(
+            "Regional share (jobs)",
+            "count",
+            "jobs",
+            "e_ri,0 × (g_ri − g_Ni): jobs gained (+) or lost (−) because the cluster grew faster or more slowly "
+            "in the region than in the base area. Blank (like the other two) where a base-year value is "
+            "missing or 0.",
+        ),
+    ]
+    keys = ["region_name", "cluster_code", "cluster_name", "base_year", "end_year", "base_area"]
+    keys += ["employment_base", "employment_end", "change", "growth_region", "growth_base_cluster"]
+    keys += ["growth_base_total", "national_growth", "industry_mix", "regional_share"]
+    return Sheet(
+        "Shift-share",
+        cols,
+        _rows(df, keys),
+        "What drove each cluster's change in jobs between the first and the last QCEW year (methods, section 2).",
+    )
+
+
 def _wages_sheet(
     pw: pd.DataFrame, fw: pd.DataFrame, regions: dict[str, str], floor_share: float = 1.0
 ) -> Sheet:
@@ -1067,6 +1140,7 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], cfg: Config, region_id: str 
         _supply_sheet(_mine(safe["supply"], region_id), clusters, regions),
         _programs_sheet(_mine(safe["programs"], region_id), clusters, regions),
         _demand_sheet(_mine(tables["demand"], region_id), clusters, regions, cfg),
+        _shift_share_sheet(_mine(tables.get("shift_share"), region_id), clusters, regions),
         _wages_sheet(
             _mine(tables.get("program_wages"), region_id),
             fw,
@@ -1075,6 +1149,7 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], cfg: Config, region_id: str 
         ),
         _excluded_sheet(tables.get("unmatched"), programs, regions, region_id),
     ]
+    sheets = [s for s in sheets if s is not None]  # no Shift-share sheet for a run with one QCEW year
     extra: list[tuple[str, str]] = []
     for r in fw.sort_values("region_id").itertuples():
         name = regions.get(str(r.region_id), str(r.region_id))
