@@ -144,6 +144,7 @@ def test_reports_name_the_year_of_the_jobs(vermont):
     assert "Bar chart for Northwest, students 2024, jobs 2016" in page  # supply vs demand chart, alt text
     assert "location quotients by career cluster for Northwest, 2016" in page
     assert "from the 2021 living-wage table" in page  # the summary names the living-wage table's year
+    assert "Openings a year (2024–34 projections)" in page  # the decision lists name the projection period
     index = (vermont / "reports" / "vermont-real" / "index.html").read_text(encoding="utf-8")
     assert "Dissimilarity index, students 2024 vs jobs 2016" in index
     assert "program mix (2024) is from its job mix (2016)" in index

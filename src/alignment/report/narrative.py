@@ -362,6 +362,24 @@ DECISION_TEXT = {
 }
 
 
+def openings_period(ctx: RegionContext) -> str | None:
+    """The projection period of the run's openings, e.g. ``"2024–34"`` (the most common base and projected
+    years of the occupations table); None without projections."""
+    occ = ctx.tables.get("occupations")
+    if occ is None or not {"base_year", "proj_year"} <= set(occ.columns):
+        return None
+    years = occ[["base_year", "proj_year"]].dropna()
+    if years.empty:
+        return None
+    base, proj = (int(v) for v in years.value_counts().index[0])
+    return f"{base}–{str(proj)[-2:]}" if proj // 100 == base // 100 else f"{base}–{proj}"
+
+
+def _openings_header(ctx: RegionContext, text: str = "Openings a year") -> str:
+    period = openings_period(ctx)
+    return f"{text} ({period} projections)" if period else text
+
+
 def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> pd.DataFrame:
     """One of the expand / review / keep lists as a report table (the first ``n`` rows; top_n by default)."""
     d = decisions_of(ctx)
@@ -375,7 +393,7 @@ def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> p
             {
                 "Occupation": rows["name"].astype(str),
                 "Usually entered with": rows["award"].fillna("–").astype(str),
-                "Openings a year": [_whole(v) for v in rows["openings"]],
+                _openings_header(ctx): [_whole(v) for v in rows["openings"]],
                 "Completers a year": rows["completers_text"].astype(str),
                 "Median wage (hourly)": wage,
             }
@@ -387,7 +405,7 @@ def decision_table(ctx: RegionContext, decision: str, n: int | None = None) -> p
             "Offered at": [
                 name_list(str(v).split("; ")) if pd.notna(v) else "–" for v in rows["institutions"]
             ],
-            "Openings a year": [_whole(v) for v in rows["openings"]],
+            _openings_header(ctx): [_whole(v) for v in rows["openings"]],
             "Completers a year": rows["completers_text"].astype(str),
             "Completers per opening": [
                 _per_opening(lo, hi, op)
