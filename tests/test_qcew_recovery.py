@@ -225,3 +225,32 @@ def test_vermont_regions_add_up_to_their_published_totals():
     assert 0.05 < imputed < 0.35  # reported in the data notes; about 20% in 2016
     edu = nw.loc[nw["cluster_code"] == "EDU", "employment"].iloc[0]
     assert edu > 12_000  # the university and the school districts are no longer lost
+
+
+def test_a_county_keeps_its_state_as_reference_when_only_counties_are_asked_for():
+    """demand asks for the counties and the base area; the state's rows still weight the counties' estimates."""
+    from alignment.demand import industry_employment_by_cluster
+
+    county = _tree(
+        [("0", "10", 1000.0, 40), ("3", "10", 1000.0, 40), ("3", "61", None, 10), ("3", "62", None, 10),
+         ("3", "92", 250.0, 20)],
+    )  # fmt: skip
+    state = _tree(
+        [
+            ("0", "10", 9000.0, 300),
+            ("3", "10", 9000.0, 300),
+            ("3", "61", 5000.0, 100),
+            ("3", "62", 4000.0, 160),
+        ],
+        area="50000",
+    )
+    q = pd.concat([county, state], ignore_index=True).assign(qtr="A")
+    naics = pd.DataFrame(
+        {"industry_code": ["61", "62", "92"], "cluster_code": ["EDU", "HLT", "GOV"], "share": 1.0}
+    )
+    whole = industry_employment_by_cluster(q, naics)
+    asked = industry_employment_by_cluster(q, naics, ["50007", "US000"])
+    assert set(asked["area_fips"]) == {"50007"}
+    mine = whole[whole["area_fips"] == "50007"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(asked.reset_index(drop=True), mine)
+    assert asked.set_index("cluster_code").loc["EDU", "employment"] == pytest.approx(500)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .constants import HOURS_PER_YEAR, NATION_OEWS_AREA
 from .lq import location_quotient
-from .qcew_recovery import ORIGINS, recover_suppressed
+from .qcew_recovery import ORIGINS, recover_suppressed, reference_area
 
 __all__ = [
     "DEMAND_COLUMNS",
@@ -121,8 +121,11 @@ def industry_employment_by_cluster(
     q = qcew.copy()
     for c in ("area_fips", "own_code", "industry_code"):
         q[c] = q[c].astype("string")
-    if areas is not None:
-        q = q[q["area_fips"].isin(list(areas))]
+    wanted = None if areas is None else set(areas)
+    if wanted is not None:
+        # the areas' reference areas (a county's state, the nation) weight their withheld cells' estimates
+        references = {reference_area(a) for a in wanted} | {"US000"}
+        q = q[q["area_fips"].isin(list(wanted | {r for r in references if r}))]
     for c in ("employment", "total_wages_usd", "establishments"):
         if c not in q.columns:
             q[c] = pd.NA
@@ -173,6 +176,8 @@ def industry_employment_by_cluster(
             "total_employment": "Float64",
         }
     )
+    if wanted is not None:
+        out = out[out["area_fips"].isin(list(wanted))]
     return out.sort_values(["area_fips", "year", "cluster_code"], na_position="last").reset_index(drop=True)
 
 
