@@ -413,3 +413,16 @@ def test_a_zero_shown_beside_two_withheld_programs_of_a_small_cluster_is_caught(
     shown.loc[2, "completers_text"] = 0
     (tmp_path / "reports" / "bad.html").write_text(_published_html(pub["alignment"], pub["supply"], shown))
     assert audit_run(tmp_path / "reports", processed, threshold=10)
+
+
+def test_a_zero_beside_two_withheld_programs_of_a_small_cluster_withheld_whole_is_withheld(run, tmp_path):
+    """A region of 13 = 11 + 2 is withheld whole; the 2 is two programs of 1 beside a 0. Showing the 0 would
+    tell a reader each program is at least 1, so the cluster at least 2, narrowing its 1 … 9."""
+    cfg, tables = _processed_tables(run, [[[11], [1, 1, 0]]])
+    pub = protect_tables(tables, cfg)
+    assert pub["programs"]["completers_text"].tolist() == ["withheld"] * 4
+    processed = _write_processed(tmp_path, tables)
+    (tmp_path / "reports" / "t.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(tmp_path / "reports", processed, threshold=10) == []

@@ -267,9 +267,12 @@ def _zeros_shown(
     nonzero = raw.gt(0).fillna(False)
     by = [pr_raw["region_id"], pr_raw["year"], group]
     k = nonzero.astype(int).groupby(by).transform("sum")
+    # a cluster whose count is small, however it is written (a group withheld whole writes it "withheld"):
+    # k withheld programs beside a shown 0 would put it at k or more
+    count = pd.to_numeric(sup_raw[m], errors="coerce")
     small_cluster = pr_key.isin(
         set(_keys(sup, ["region_id", "year", "cluster_code"])[sup[f"{m}_suppressed"].astype(bool)
-            & ~sup[f"{m}_withheld"].astype(bool)])
+            & ((count > 0) & (count < t)).fillna(False).astype(bool)])
     )  # fmt: skip
     ceiling = pr_key.map(_cluster_ceilings(sup, sup_raw, m, t)).astype("float64").fillna(np.inf)
     roomy = ~small_cluster & (k <= t) & (ceiling - (k - 1) >= t - 1)
