@@ -426,3 +426,122 @@ def test_a_zero_beside_two_withheld_programs_of_a_small_cluster_withheld_whole_i
         _published_html(pub["alignment"], pub["supply"], pub["programs"])
     )
     assert audit_run(tmp_path / "reports", processed, threshold=10) == []
+
+
+# ------------------------------------------------------------------ programs placed in several regions
+
+
+def _placed_tables(run, regions: list, college: list[int], shares: list[int]) -> tuple:
+    """Processed tables built as a run builds them when an institution places file divides a college over the
+    regions: ``regions`` region × cluster × program counts of institutions the file does not place, ``college``
+    the college's count per cluster (its main campus in region 0), ``shares`` its weight per region."""
+    from alignment.supply import assign_programs, place_programs, supply_by_cluster
+
+    cfg, _ = _processed_tables(run, [[[0]]])
+    n = len(regions)
+    county = {r: f"50{2 * r + 1:03d}" for r in range(max(n, len(shares)))}
+    region_table = pd.DataFrame(
+        {"county_fips": list(county.values()), "region_id": [f"r{r}" for r in county]}
+    )
+    clusters = max([len(c) for c in regions] + [len(college)])
+    lookup = pd.DataFrame({"cip": [f"{11 + c}.0101" for c in range(clusters)]}).assign(
+        cluster_code=[f"c{c}" for c in range(clusters)], rank=1, matched=True
+    )
+    rows, line = [], 2
+    for r, per_cluster in enumerate(regions):
+        for c, programs in enumerate(per_cluster):
+            for i, v in enumerate(programs):
+                rows.append((f"U{r}-{c}-{i}", pd.NA, county[r], f"{11 + c}.0101", v, line))
+                line += 1
+    for c, v in enumerate(college):
+        rows.append(("College", "900", county[0], f"{11 + c}.0101", v, line))
+        line += 1
+    enr = pd.DataFrame(
+        rows, columns=["institution", "unitid", "county_fips", "cip", "completers", "source_row"]
+    )
+    enr = enr.assign(year=cfg.year, suppressed=False, source_file="e.csv", program_name=enr["institution"])
+    enr["completers"] = pd.array(enr["completers"].tolist(), dtype="Int64")
+    weights = pd.Series(shares[: len(county)], dtype="float64")
+    places = pd.DataFrame(
+        {
+            "key": "id:900",
+            "cip": pd.array([pd.NA] * len(weights), dtype="string"),
+            "county_fips": [county[r] for r in weights.index],
+            "share": weights / weights.sum(),
+        }
+    )
+    placed = place_programs(enr, places, region_table, lookup, min_part=10)
+    programs, _ = assign_programs(placed, region_table, lookup)
+    programs = programs[programs["region_id"].notna()].reset_index(drop=True)
+    sup = supply_by_cluster(programs, ["completers"])
+    al = sup.rename(columns={"completers": "supply"})
+    total = al.groupby("region_id")["supply"].transform("sum")
+    al["supply_share"] = (al["supply"] / total.where(total > 0)).astype("Float64")
+    al = al.assign(
+        region_name=al["region_id"],
+        cluster_name=al["cluster_code"],
+        supply_measure="completers",
+        gap=pd.NA,
+        ratio=pd.NA,
+        demand_equivalent=pd.NA,
+    )
+    flags = pd.DataFrame(columns=["region_id", "cluster_code", "flag", "severity", "reason", "year"])
+    return cfg, {"alignment": al, "supply": sup, "programs": programs, "flags": flags}
+
+
+small_counts = st.lists(st.integers(min_value=0, max_value=25), min_size=1, max_size=3)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.lists(small_counts, min_size=1, max_size=3), min_size=2, max_size=3),
+    st.lists(st.integers(min_value=0, max_value=80), min_size=1, max_size=3),
+    st.lists(st.integers(min_value=1, max_value=6), min_size=2, max_size=3),
+)
+def test_a_college_divided_over_regions_never_gives_a_small_count_back(
+    run, tmp_path_factory, regions, college, shares
+):
+    """A reader who knows the places file's shares can put a program's parts in several regions together
+    (the audit's attack joins them); the published tables still give no small count back."""
+    cfg, tables = _placed_tables(run, regions, college, shares)
+    pub = protect_tables(tables, cfg)
+    parts = pd.to_numeric(tables["programs"]["place_share"]).lt(1)
+    assert not pub["programs"].loc[parts, "completers_suppressed"].any()  # parts are always shown
+    root = tmp_path_factory.mktemp("placed")
+    processed = _write_processed(root, tables)
+    (root / "reports" / "tables.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(root / "reports", processed, threshold=10) == []
+
+
+def test_a_hidden_part_worked_out_from_its_other_region_is_found(run, tmp_path):
+    """The college's 40 nursing completers divided 3:1: a reader who knows the shares reads 30 in r0 and so 10
+    in r1, where a 4 sits beside the part: the published tables withhold r1's nursing cluster (14 = 10 placed
+    + 4 of its own); had they shown it and withheld its programs, 14 − 30 / 3 would give the 4 back."""
+    cfg, tables = _placed_tables(run, [[[20], [15]], [[4], [20]]], [40], [3, 1])
+    pr = tables["programs"]
+    assert sorted(pd.to_numeric(pr["completers"]).tolist()) == [4.0, 10.0, 15.0, 20.0, 20.0, 30.0]
+    processed = _write_processed(tmp_path, tables)
+    pub = protect_tables(tables, cfg)
+    r1_nursing = (pub["supply"]["region_id"] == "r1") & (pub["supply"]["cluster_code"] == "c0")
+    assert pub["supply"].loc[r1_nursing, "completers_text"].tolist() == ["withheld"]
+    (tmp_path / "reports" / "good.html").write_text(
+        _published_html(pub["alignment"], pub["supply"], pub["programs"])
+    )
+    assert audit_run(tmp_path / "reports", processed, threshold=10) == []
+    # the clusters shown and r1's nursing programs withheld whole: alone, r1's tables leave the 4 anywhere from
+    # 0 to 14; with the shares, the part is 30 / 3 = 10 and 14 − 10 gives the 4 back
+    text = pd.Series(pd.to_numeric(pr["completers"]).astype(float).round(1).tolist(), dtype=object)
+    in_r1 = ((pr["region_id"] == "r1") & (pr["cluster_code"] == "c0")).to_numpy()
+    text[in_r1] = "withheld"
+    sup = pub["supply"].assign(completers_text=tables["supply"]["completers"].astype(float).round(1))
+    al = pub["alignment"].assign(supply_text=tables["alignment"]["supply"].astype(float).round(1))
+    (tmp_path / "reports" / "good.html").unlink()
+    (tmp_path / "reports" / "bad.html").write_text(
+        _published_html(al, sup, pub["programs"].assign(completers_text=text))
+    )
+    found = audit_run(tmp_path / "reports", processed, threshold=10)
+    assert [f.found for f in found if "worked out exactly" in f.why] == [
+        "hidden completers of program (source row 4) in c0, r1, 2024"
+    ], found

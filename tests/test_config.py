@@ -347,3 +347,21 @@ def test_staffing_pattern_needs_its_files_and_keeps_them_as_inputs(folder):
     assert set(cfg.inputs.staffing_patterns) <= set(cfg.inputs.files())
     with pytest.raises(InputError, match="one of oews_areas, staffing_pattern"):
         load_config(write(folder, text.replace("staffing_pattern\n", "staffing\n", 1)))
+
+
+def test_institution_places_is_an_optional_input_file_in_the_manifest(folder):
+    from alignment.manifest import input_records
+
+    text = GOOD.replace(
+        "  regions: regions.csv\n", "  regions: regions.csv\n  institution_places: places.csv\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_config(write(folder, text), root=folder)
+    (problem,) = info.value.problems
+    assert problem.column == "inputs.institution_places" and "file not found: 'places.csv'" in problem.message
+    (folder / "places.csv").write_text("unitid,county_fips,share\n1,41001,1\n")
+    cfg = load_config(write(folder, text), root=folder)
+    assert cfg.inputs.institution_places == folder / "places.csv"
+    assert cfg.inputs.files()[-1] == folder / "places.csv"
+    assert ("institution_places", "places.csv") in {(r["role"], r["path"]) for r in input_records(cfg)}
+    assert load_config(write(folder, GOOD), root=folder).inputs.institution_places is None

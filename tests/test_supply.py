@@ -185,3 +185,115 @@ def test_supply_by_subcluster_sums_back_to_clusters():
     assert sub["subcluster_code"].tolist()[0] == "skilled-trades"
     assert sub.set_index("subcluster_code", drop=False)["completers"].tolist() == [13, 4]
     assert sub["completers"].sum() == supply_by_cluster(p)["completers"].iloc[0] == 17
+
+
+# ------------------------------------------------------------------------------ places (institution → county)
+
+
+def _places(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (key, cip prefix or None, county, share) as sources.places.read_places gives them."""
+    return pd.DataFrame(rows, columns=["key", "cip", "county_fips", "share"]).astype(
+        {"key": "string", "cip": "string", "county_fips": "string"}
+    )
+
+
+def _college() -> pd.DataFrame:
+    """One college at its main campus in the coast (41001): nursing 50, welding 30, and 5 in carpentry."""
+    return pd.DataFrame(
+        {
+            "institution": ["Coast College"] * 3,
+            "unitid": ["100"] * 3,
+            "county_fips": ["41001"] * 3,
+            "program_name": ["Nursing", "Welding", "Carpentry"],
+            "cip": ["51.3801", "48.0508", "46.0201"],
+            "level": ["postsecondary"] * 3,
+            "year": [2024] * 3,
+            "completers": pd.array([50, 30, 5], dtype="Int64"),
+            "suppressed": [False] * 3,
+            "source_file": ["c.csv"] * 3,
+            "source_row": [2, 3, 4],
+        }
+    )
+
+
+def test_a_college_split_0_6_0_4_over_two_counties_lands_in_both_regions_with_those_shares():
+    from alignment.supply import place_awards
+
+    places = _places([("id:100", None, "41003", 0.6), ("id:100", None, "41005", 0.4)])
+    placed = place_awards(_college(), places, REGIONS)
+    programs, _ = assign_programs(placed, REGIONS, LOOKUP)
+    p = programs.set_index(["source_row", "region_id"])
+    assert p.loc[(2, "coast"), "completers"] == pytest.approx(30.0)  # 0.6 × 50, in county 41003
+    assert p.loc[(2, "valley"), "completers"] == pytest.approx(20.0)  # 0.4 × 50
+    assert (
+        p.loc[(2, "coast"), "county_fips"] == "41003" and p.loc[(2, "coast"), "main_county_fips"] == "41001"
+    )
+    assert p.loc[(2, "coast"), "place_share"] == pytest.approx(0.6)
+    assert programs["completers"].dtype == "Float64"
+    supply = supply_by_cluster(programs)
+    by = supply.set_index(["region_id", "cluster_code"])["completers"]
+    assert by[("coast", "HLT")] == pytest.approx(30.0) and by[("valley", "HLT")] == pytest.approx(20.0)
+    assert float(supply["completers"].sum()) == pytest.approx(85.0)  # every award counted once
+
+
+def test_a_cip_row_moves_only_its_program_family_and_the_rest_stays_at_the_main_campus():
+    from alignment.supply import place_awards
+
+    places = _places([("id:100", "51", "41005", 1.0)])  # nursing taught in the valley
+    placed = place_awards(_college(), places, REGIONS)
+    assert placed["county_fips"].tolist() == ["41005", "41001", "41001"]
+    assert placed["completers"].tolist() == [50, 30, 5] and placed["completers"].dtype == "Int64"
+    # the longest prefix wins: the series 51.38 over the family and the rest of the institution
+    places = _places(
+        [("id:100", None, "41003", 1.0), ("id:100", "51", "41001", 1.0), ("id:100", "51.38", "41005", 1.0)]
+    )
+    assert place_awards(_college(), places, REGIONS)["county_fips"].tolist() == ["41005", "41003", "41003"]
+
+
+def test_a_college_named_without_a_unitid_is_matched_by_its_name():
+    from alignment.supply import place_awards
+
+    places = _places([("name:coast college", None, "41005", 1.0)])
+    college = _college().drop(columns="unitid").assign(institution=" coast  COLLEGE")
+    assert set(place_awards(college, places, REGIONS)["county_fips"]) == {"41005"}
+
+
+def test_two_counties_of_one_region_make_one_part_and_small_counts_stay_whole():
+    from alignment.supply import place_awards
+
+    # 41001 and 41003 are both in the coast: their shares add up, in the county of the larger one
+    places = _places(
+        [("id:100", None, "41001", 0.2), ("id:100", None, "41003", 0.3), ("id:100", None, "41005", 0.5)]
+    )
+    placed = place_awards(_college(), places, REGIONS, min_part=10)
+    rows = placed.set_index(["source_row", "county_fips"])["completers"]
+    assert rows.to_dict() == pytest.approx(
+        {(2, "41005"): 25.0, (2, "41003"): 25.0, (3, "41005"): 15.0, (3, "41003"): 15.0, (4, "41003"): 5.0}
+    )  # the 5 stays whole where the shares are largest: a tie (0.5, 0.5), so the first row of the file
+    # with a threshold of 20, welding (30) is not divided into parts of 15: it all goes to the largest share
+    placed = place_awards(_college(), places, REGIONS, min_part=20)
+    assert placed.loc[placed["source_row"] == 3, "completers"].tolist() == [30.0]
+
+
+def test_a_region_whose_own_count_is_small_takes_no_part():
+    """The valley's own program (3 completers) would be its total minus the parts placed there."""
+    from alignment.supply import place_programs
+
+    valley = (
+        _college()
+        .iloc[[2]]
+        .assign(
+            institution="Valley HS",
+            unitid="200",
+            county_fips="41005",
+            completers=pd.array([3], dtype="Int64"),
+        )
+    )
+    enr = pd.concat([_college().iloc[[0, 1]], valley.assign(source_row=5)], ignore_index=True)
+    places = _places([("id:100", None, "41001", 0.5), ("id:100", None, "41005", 0.5)])
+    placed = place_programs(enr, places, REGIONS, LOOKUP, min_part=10)
+    assert placed["county_fips"].tolist() == ["41001", "41001", "41005"]
+    assert placed["completers"].tolist() == [50, 30, 3]
+    # without the small count there, the valley takes its half
+    placed = place_programs(enr.iloc[:2], places, REGIONS, LOOKUP, min_part=10)
+    assert placed["completers"].tolist() == pytest.approx([25.0, 25.0, 15.0, 15.0])

@@ -21,7 +21,9 @@ can be read or worked out:
 3. **Narrowed** (the interval attack, :func:`alignment.privacy.attack`): per region × year × measure, the
    clusters add up to the region's total (taken as known whenever it is at least the threshold, however
    it is published), the programs of a cluster add up to the cluster's count, the parts of a program split
-   over clusters are equal, and each hidden cell is bounded by its label under the published rule (``<10``:
+   over clusters are equal, the parts of a program an institution places file divided over regions are in
+   the proportions of their shares (those regions are attacked together; ``programs.place_share``), and
+   each hidden cell is bounded by its label under the published rule (``<10``:
    1 … 9; ``withheld`` beside a ``<10`` in its group: at least 10 and at most the smallest count of at
    least 10 still shown there; ``withheld`` in a group with no ``<10``: 0 up, 1 up beside a shown 0). Two
    linear programmes per
@@ -58,6 +60,7 @@ from openpyxl.utils import get_column_letter
 
 from .constants import WITHHELD, privacy_threshold
 from .privacy import attack
+from .publish import placed_links
 
 MEASURES = ("enrolled", "concentrators", "completers")
 _COUNT_HEADER = re.compile(r"^(enrolled|concentrators|completers)(?: \(students\))?$", re.I)
@@ -99,6 +102,8 @@ class _Raw:
     region_ids: dict[str, str]
     cluster_codes: dict[str, str]
     region_names: dict[str, str]
+    #: the parts of one program an institution places file divided over regions: key → (link, share)
+    links: dict[Key, tuple[str, float]] = field(default_factory=dict)
 
     def small(self, v: float | None) -> bool:
         return v is not None and 0 < v < self.threshold
@@ -164,11 +169,15 @@ def _load_raw(processed_dir: Path, threshold: int, year: int | None) -> _Raw:
     for m in (m for m in MEASURES if m in sup):
         for r, y, c, v in zip(sup["region_id"], sup["year"], sup["cluster_code"], sup[m], strict=True):
             cells[("c", str(r), int(y), m, str(c))] = val(v)
-    pr = pr[pr["cluster_code"].notna()]
+    pr = pr[pr["cluster_code"].notna()].reset_index(drop=True)
+    link, share = placed_links(pr)
+    links: dict[Key, tuple[str, float]] = {}
     for m in (m for m in MEASURES if m in pr):
         cols = [pr[k] for k in ("region_id", "year", "cluster_code", "source_file", "source_row")]
-        for r, y, c, f, row, v in zip(*cols, pr[m], strict=True):
+        for r, y, c, f, row, v, k, w in zip(*cols, pr[m], link, share, strict=True):
             cells[("p", str(r), int(y), m, str(c), str(f), int(row))] = val(v)
+            if k is not None:
+                links[("p", str(r), int(y), m, str(c), str(f), int(row))] = (f"{m}|{k}", float(w))
     names = al.drop_duplicates("region_id")
     region_ids = {str(n): str(i) for i, n in zip(names["region_id"], names["region_name"], strict=True)}
     region_ids |= {str(i): str(i) for i in names["region_id"]}
@@ -176,7 +185,7 @@ def _load_raw(processed_dir: Path, threshold: int, year: int | None) -> _Raw:
     codes = {str(n): str(c) for c, n in zip(cl["cluster_code"], cl["cluster_name"], strict=True)}
     codes |= {str(c): str(c) for c in cl["cluster_code"]}
     region_names = {str(i): str(n) for i, n in zip(names["region_id"], names["region_name"], strict=True)}
-    return _Raw(threshold, year, measure, cells, region_ids, codes, region_names)
+    return _Raw(threshold, year, measure, cells, region_ids, codes, region_names, links)
 
 
 class _HTMLTables(HTMLParser):
@@ -527,10 +536,21 @@ def _intervals(raw: _Raw, known: _Known, already: set[str]) -> list[Finding]:
         v = raw.cells[k]
         sib = (k[5], k[6]) if k[0] == "p" and parts[(k[1], k[2], k[3], k[5], k[6])] > 1 else None
         level = "cluster" if k[0] == "c" else "program"
+        link, weight = raw.links.get(k, (None, float("nan")))
         rows.append(
-            ((k[1], k[2], k[3]), level, k[4], sib, float("nan") if v is None else v, _state(k, known))
+            (
+                (k[1], k[2], k[3]),
+                level,
+                k[4],
+                sib,
+                float("nan") if v is None else v,
+                _state(k, known),
+                link,
+                weight,
+            )
         )
-    cells = pd.DataFrame(rows, columns=["component", "level", "cluster", "sibling", "value", "state"])
+    columns = ["component", "level", "cluster", "sibling", "value", "state", "link", "weight"]
+    cells = pd.DataFrame(rows, columns=columns)
     found = attack(cells, raw.threshold)
     out: list[Finding] = []
     for i, r in found.iterrows():

@@ -253,10 +253,15 @@ def build(
     enrollment = inputs.enrollment
     migrated = migrate_old_cips(cfg, enrollment)
     lookup = reference.lookup_cip_cluster(enrollment["cip"], ref.cip_cluster)
+    institutions = institution_points(cfg, enrollment, inputs.regions)
+    if inputs.places is not None:  # awards placed where they are taught (inputs.institution_places)
+        t = privacy_threshold(cfg.thresholds)
+        enrollment = supply_mod.place_programs(
+            enrollment, inputs.places, inputs.regions, lookup, cfg.cluster_rule, min_part=t
+        )
     programs, unmatched = supply_mod.assign_programs(
         enrollment, inputs.regions, lookup, rule=cfg.cluster_rule
     )
-    institutions = institution_points(cfg, enrollment, inputs.regions)
     supply = check_table("supply", supply_mod.supply_by_cluster(programs))
     by_subcluster = supply_mod.supply_by_cluster(programs, subclusters=True)
     unmatched = _unmatched([unmatched])

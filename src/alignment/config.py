@@ -165,6 +165,7 @@ class Inputs:
     cbsa_delineation: Path | None = None
     cip_list: Path | None = None
     staffing_patterns: tuple[Path, ...] = ()
+    institution_places: Path | None = None
 
     def files(self) -> list[Path]:
         """Every input file, in a stable order (for the manifest)."""
@@ -172,7 +173,8 @@ class Inputs:
         out += [p for p in (self.oews, self.living_wage, self.geometry) if p is not None]
         out += [*self.ipeds_completions, *(p for p in (self.ipeds_hd,) if p is not None), *self.projections]
         out += [p for p in (self.cbsa_delineation, self.cip_list) if p is not None]
-        return [*out, *self.staffing_patterns]
+        out += self.staffing_patterns
+        return [*out, *(p for p in (self.institution_places,) if p is not None)]
 
 
 @dataclass(frozen=True)
@@ -564,6 +566,7 @@ class _InputsSection(_Section):
     cbsa_delineation: Annotated[Path | None, _input_files()] = None
     cip_list: Annotated[Path | None, _input_files()] = None
     staffing_patterns: Annotated[tuple[Path, ...], _input_files(many=True)] = ()
+    institution_places: Annotated[Path | None, _input_files()] = None
 
 
 class _FamilyWageSection(_Section):

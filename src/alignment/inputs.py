@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import reference
+from . import supply as supply_mod
 from .config import Config
 from .errors import InputError, Problem
 from .family_wage import check_family_type
@@ -26,6 +27,7 @@ from .sources.enrollment import read_enrollment
 from .sources.ipeds import completions_as_enrollment, read_ipeds_completions, read_ipeds_hd
 from .sources.living_wage import read_living_wage
 from .sources.oews import read_oews
+from .sources.places import read_places
 from .sources.qcew import read_qcew
 from .sources.regions import read_regions
 from .suggest import read_accepted_mapping
@@ -42,6 +44,8 @@ class Inputs:
     oews: pd.DataFrame | None
     living_wage: pd.DataFrame | None
     notes: list[Problem] = field(default_factory=list)
+    #: the institution places file (``inputs.institution_places``), read and checked; placed by the build
+    places: pd.DataFrame | None = None
 
 
 def _collect(problems: list[Problem], fn: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
@@ -97,6 +101,12 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
             problems.extend(exc.problems)
     if regions is not None:
         problems.extend(_check_regions(cfg, regions))
+    places = None
+    if enrollment is not None and regions is not None and ins.institution_places is not None:
+        try:
+            places = read_institution_places(cfg, enrollment, regions, notes=reader_notes)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if enrollment is not None and regions is not None:
         problems.extend(_check_enrollment_against_regions(cfg, enrollment, regions))
     if qcew is not None:
@@ -113,7 +123,13 @@ def read_inputs(cfg: Config, parts: frozenset[str] | set[str] = INPUT_PARTS) -> 
     if living is not None:
         notes.extend(_living_wage_vintage(cfg, living))
     return Inputs(
-        enrollment=enrollment, qcew=qcew, regions=regions, oews=oews, living_wage=living, notes=notes
+        enrollment=enrollment,
+        qcew=qcew,
+        regions=regions,
+        oews=oews,
+        living_wage=living,
+        notes=notes,
+        places=places,
     )
 
 
@@ -262,6 +278,38 @@ def ipeds_supply(cfg: Config) -> pd.DataFrame:
     completions = completions[completions["unitid"].isin(set(hd["unitid"]))]
     titles = read_cip_list(cfg.inputs.cip_list) if cfg.inputs.cip_list is not None else None
     return completions_as_enrollment(completions, hd, cip_titles=titles).reset_index(drop=True)
+
+
+def read_institution_places(
+    cfg: Config, enrollment: pd.DataFrame, regions: pd.DataFrame, notes: list[Problem] | None = None
+) -> pd.DataFrame:
+    """The institution places file (``inputs.institution_places``), read and checked against the run.
+
+    A county of the file in no region is a problem naming the file, row and column; a row that places
+    nothing (an institution no supply row names, a program family none of its programs is in) is a note
+    added to ``notes``. The build places the supply with it (:func:`alignment.supply.place_programs`).
+    """
+    places = read_places(cfg.inputs.institution_places)
+    known = set(regions["county_fips"])
+    problems = [
+        Problem(
+            str(r.source_file),
+            int(r.source_row),
+            "county_fips",
+            f"county {r.county_fips} is not in any region of {cfg.inputs.regions.name}; a campus outside the "
+            "regions cannot take a share of the awards",
+        )
+        for r in places[~places["county_fips"].isin(known)].itertuples()
+    ]
+    if problems:
+        raise InputError(problems)
+    _, unused = supply_mod.match_places(enrollment, places)
+    if notes is not None:
+        for r in unused.itertuples():
+            who = f"UNITID {r.unitid}" if pd.notna(r.unitid) else repr(str(r.institution))
+            family = f", program family {r.cip}" if pd.notna(r.cip) else ""
+            notes.append(Problem(str(r.source_file), int(r.source_row), None, f"{who}{family}: {r.reason}"))
+    return places
 
 
 def _check_regions(cfg: Config, regions: pd.DataFrame) -> list[Problem]:

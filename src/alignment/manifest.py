@@ -83,6 +83,7 @@ def input_records(cfg: Config) -> list[dict[str, Any]]:
         if p is not None
     ]
     roles += [("staffing_patterns", p) for p in ins.staffing_patterns]
+    roles += [("institution_places", p) for p in (ins.institution_places,) if p is not None]
     for key, path in sorted(cfg.crosswalks.items()):
         roles += [(f"crosswalk:{key}", p) for p in _files_of(Path(path))]
     return [

@@ -19,6 +19,11 @@ What a reader is assumed to know (the *published rule*):
 - ``withheld`` in a group with no ``<t`` cell: the whole group was withheld (see below), so the cell may be
   any count from 0 up; from 1 up when the group shows a 0 (its zeros were left shown).
 - ``suppressed`` / ``not reported``: missing in the source file; it adds nothing to the published total.
+- Parts of a program that an institution places file divides over regions (:mod:`alignment.supply`): the
+  reader knows the file's shares, so the parts are in known proportions across regions. Every part is at
+  least t and always shown; a withheld cluster count that holds parts is at least their sum and has no
+  upper bound (it may be withheld for its own small count beside the parts, ``need`` in
+  :func:`protect_group`), and a shown cluster count made of parts alone is never a complement.
 - A group's total is published whenever it is at least t (through shares, demand equivalents, the
   count of the enclosing cell, or a later run); a total below t never is.
 
@@ -54,7 +59,7 @@ additive equations (several linked groups) with :func:`scipy.optimize.linprog`; 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,13 +127,24 @@ def _covers(lo: np.ndarray, hi: np.ndarray, lab_lo: float, lab_hi: float) -> np.
 
 
 def protect_group(
-    values: np.ndarray, threshold: float, integer: bool = True
+    values: np.ndarray,
+    threshold: float,
+    integer: bool = True,
+    floor: np.ndarray | None = None,
+    need: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hidden and withheld cells of one group (``values`` float, NaN = missing in the source).
 
     Returns two boolean arrays: ``hidden`` (not shown: small, missing, complementary or withheld with the
     whole group) and ``withheld`` (hidden and written ``withheld`` rather than ``<t`` or ``suppressed``).
     See the module docstring for the rule.
+
+    ``floor`` (a cluster count that holds parts of programs placed by an institution places file, which are
+    always shown: the reader knows the count is at least their sum) and ``need`` (such a count whose own
+    part, the count minus the placed parts, is from 1 to t − 1): a cell with a floor is withheld like any
+    complement, but the reader knows it only as at least t and its floor, with no upper bound; a ``need``
+    cell is withheld and its own part keeps the whole range of a ``<t`` label (from floor + 1 to floor + t
+    − 1). Without them the rule is the module docstring's.
 
     >>> h, w = protect_group(np.array([1.0, 10.0, 91.0]), 10)  # 10 alone would pin the 1 (11 = 10 + 1)
     >>> h.tolist(), w.tolist()
@@ -139,33 +155,46 @@ def protect_group(
     >>> h, w = protect_group(np.array([1.0, 1.0, 1.0, 8.0, 0.0]), 10)  # 0 shown: each of 4 cells ≤ 8
     >>> h.tolist(), w.tolist()
     ([True, True, True, True, True], [True, True, True, True, True])
+    >>> h, w = protect_group(np.array([34.0, 20.0, 40.0]), 10, floor=np.array([30.0, 0, 0]),
+    ...     need=np.array([True, False, False]))  # 34 = 30 placed + 4 of its own: 20 withheld beside it
+    >>> h.tolist(), w.tolist()
+    ([True, True, False], [True, True, False])
     """
     v = np.asarray(values, dtype=float)
     known = ~np.isnan(v)
-    small = known & (v > 0) & (v < threshold)
-    hidden = ~known | small
-    withheld = np.zeros(len(v), dtype=bool)
-    if not small.any() or float(v[known].sum()) < threshold:
+    f = np.zeros(len(v)) if floor is None else np.nan_to_num(np.asarray(floor, dtype=float))
+    nd = np.zeros(len(v), dtype=bool) if need is None else np.asarray(need, dtype=bool) & known
+    small = known & (v > 0) & (v < threshold) & ~nd
+    target = small | nd
+    hidden = ~known | target
+    withheld = nd.copy()
+    if not target.any() or float(v[known].sum()) < threshold:
         return hidden, withheld  # nothing small, or a total that is never published
     lab_lo, lab_hi = label_range(threshold, integer)
+    need_lo, need_hi = np.where(nd, f + lab_lo, lab_lo), np.where(nd, f + lab_hi, lab_hi)
+    # a count made of placed parts alone is known to the reader (its parts are shown): never a complement
+    fixed = known & (f > 0) & (v - f <= 1e-9)
     while True:
-        shown_big = known & ~hidden & (v >= threshold)
+        shown_big = known & ~hidden & (v >= threshold) & ~fixed
         m = float(v[shown_big].min()) if shown_big.any() else np.inf
         cells = hidden & known
         x = v[cells]
-        lb = np.where(small[cells], lab_lo, float(threshold))
-        ub = np.where(small[cells], lab_hi, m)
+        lb = np.where(small[cells], lab_lo, np.maximum(float(threshold), f[cells]))
+        ub = np.where(small[cells], lab_hi, np.where(f[cells] > 0, np.inf, m))
         lo, hi = _closed_form(float(x.sum()), lb, ub)
-        if bool(_covers(lo[small[cells]], hi[small[cells]], lab_lo, lab_hi).all()):
+        t_ = target[cells]
+        if bool(_covers(lo[t_], hi[t_], need_lo[cells][t_], need_hi[cells][t_]).all()):
             return hidden, withheld
         if not shown_big.any():
             # no shown count left to hide: withhold the whole group. Its zeros stay shown when every small
             # count keeps its label's range with each withheld count known to be at least lab_lo; else
             # they are withheld too
-            nonzero = known & (v > 0)
+            nonzero = known & (v > 0) & ~fixed
             x = v[nonzero]
-            lo, hi = _closed_form(float(x.sum()), np.full(len(x), lab_lo), np.full(len(x), np.inf))
-            if bool(_covers(lo[small[nonzero]], hi[small[nonzero]], lab_lo, lab_hi).all()):
+            lb = np.maximum(lab_lo, f[nonzero])
+            lo, hi = _closed_form(float(x.sum()), lb, np.full(len(x), np.inf))
+            t_ = target[nonzero]
+            if bool(_covers(lo[t_], hi[t_], need_lo[nonzero][t_], need_hi[nonzero][t_]).all()):
                 return ~known | nonzero, nonzero.copy()
             return np.ones(len(v), dtype=bool), known.copy()
         pick = int(np.flatnonzero(shown_big & (v == m))[0])
@@ -178,6 +207,9 @@ def suppress_counts(
     count_columns: Sequence[str],
     threshold: int | None = None,
     group_by: list[str] | None = None,
+    floors: Mapping[str, pd.Series] | None = None,
+    needs: Mapping[str, pd.Series] | None = None,
+    whole: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Primary and complementary suppression of ``count_columns`` (see the module docstring).
 
@@ -186,7 +218,11 @@ def suppress_counts(
     when the input held fractions) with hidden cells ``<NA>``, plus per count column a boolean
     ``<column>_suppressed`` (True = hidden, for whatever reason) and ``<column>_withheld`` (hidden and to
     be written ``withheld``: a complementary cell, or any cell of a group withheld as a whole). Row order
-    and index are kept.
+    and index are kept. ``floors`` and ``needs`` (per count column, aligned with ``df``): the placed parts
+    each cell holds and the cells whose own part is small (:func:`protect_group`). ``whole`` (per count
+    column, aligned with ``df``): whether each row's counts are known to be whole, so that a group labels
+    them 1 … t − 1 (a group whose rows are not all whole, 0 … t); without it a column holding any fraction
+    is fractional throughout.
     """
     threshold = privacy_threshold() if threshold is None else threshold
     out = df.copy()
@@ -199,13 +235,30 @@ def suppress_counts(
         is_int = bool(values.dropna().eq(values.dropna().round()).all())
         values = values.astype("Int64" if is_int else "Float64")
         v = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        floor = None
+        if floors is not None and col in floors:
+            floor = pd.to_numeric(floors[col], errors="coerce").astype("float64").fillna(0.0).to_numpy()
+        need = None
+        if needs is not None and col in needs:
+            need = needs[col].fillna(False).astype(bool).to_numpy() & ~np.isnan(v)
         hidden = np.isnan(v) | ((v > 0) & (v < threshold))
         withheld = np.zeros(len(v), dtype=bool)
-        small = pd.Series((v > 0) & (v < threshold))
+        if need is not None:
+            hidden, withheld = hidden | need, need.copy()
+        small = pd.Series((v > 0) & (v < threshold) | (need if need is not None else False))
         todo = np.unique(group_ids[small.groupby(group_ids).transform("any").to_numpy(dtype=bool)])
+        whole_rows = None
+        if whole is not None and col in whole:
+            whole_rows = whole[col].fillna(False).astype(bool).to_numpy()
         for g in todo:
             rows = np.flatnonzero(group_ids == g)
-            h, w = protect_group(v[rows], threshold, is_int)
+            h, w = protect_group(
+                v[rows],
+                threshold,
+                is_int if whole_rows is None else bool(whole_rows[rows].all()),
+                floor=None if floor is None else floor[rows],
+                need=None if need is None else need[rows],
+            )
             hidden[rows], withheld[rows] = h, w
         out[col] = values.mask(pd.Series(hidden, index=out.index))
         out[f"{col}_suppressed"] = hidden
@@ -362,10 +415,38 @@ ATTACK_COLUMNS = ("component", "level", "cluster", "sibling", "value", "state")
 
 
 def _bounds(
-    state: np.ndarray, group: np.ndarray, value: np.ndarray, threshold: float, integer: bool, rule: bool
+    state: np.ndarray,
+    group: np.ndarray,
+    value: np.ndarray,
+    threshold: float,
+    integer: bool,
+    rule: bool,
+    floor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """What a reader knows of each cell from its label (see the module docstring)."""
+    """What a reader knows of each cell from its label (see the module docstring). ``floor``: the placed
+    parts a cluster count holds (shown in its programs), a lower bound of the count; under the rule a
+    withheld count with a floor has no upper bound (it may be withheld for its own small count)."""
+    lb, ub = _label_bounds(state, group, value, threshold, integer, rule, floor)
+    if floor is not None:
+        has = (floor > 0) & (state != "shown")
+        lb = np.where(has, np.maximum(lb, floor), lb)
+        if rule:
+            ub = np.where(has & (state == "withheld"), np.inf, ub)
+    return lb, ub
+
+
+def _label_bounds(
+    state: np.ndarray,
+    group: np.ndarray,
+    value: np.ndarray,
+    threshold: float,
+    integer: bool,
+    rule: bool,
+    floor: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     lab_lo, lab_hi = label_range(threshold, integer)
+    # a shown count made of placed parts alone is never a complement, so it does not bound one
+    parts_only = np.zeros(len(value), dtype=bool) if floor is None else (floor > 0) & (value - floor <= 1e-9)
     lb = np.where(state == "shown", value, 0.0)
     ub = np.where(state == "shown", value, np.inf)
     lb = np.where(state == "small", lab_lo, lb)
@@ -379,11 +460,38 @@ def _bounds(
                     w = in_g & (state == "withheld")
                     lb[w] = lab_lo
                 continue
-            big = in_g & (state == "shown") & (value >= threshold)
+            big = in_g & (state == "shown") & (value >= threshold) & ~parts_only
             m = float(value[big].min()) if big.any() else np.inf
             w = in_g & (state == "withheld")
             lb[w], ub[w] = float(threshold), m
     return lb, ub
+
+
+def _linked_components(cells: pd.DataFrame) -> np.ndarray:
+    """One label per cell: its component, or the first of the components its ``link`` keys join."""
+    comp = cells["component"].astype("string").fillna("\x00").to_numpy(dtype=object)
+    if "link" not in cells.columns:
+        return comp
+    parent: dict[object, object] = {c: c for c in comp}
+
+    def find(a: object) -> object:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    link = cells["link"].to_numpy(dtype=object)
+    first: dict[object, object] = {}
+    for c, k in zip(comp, link, strict=True):
+        if pd.isna(k):
+            continue
+        if k not in first:
+            first[k] = c
+            continue
+        ra, rb = find(first[k]), find(c)
+        if ra != rb:
+            parent[rb] = ra
+    return np.array([find(c) for c in comp], dtype=object)
 
 
 def attack(cells: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -399,40 +507,75 @@ def attack(cells: pd.DataFrame, threshold: float) -> pd.DataFrame:
     bounds of each label under the published rule (module docstring); a program's cluster cell is the
     total of its programs.
 
+    Optional columns ``link`` and ``weight``: the parts of one program placed in several regions by an
+    institution places file share a ``link`` key, and each is ``weight`` × the program's count (its share of
+    the program). A reader who knows the file's shares knows that ``x_a / weight_a = x_b / weight_b``, so the
+    components those parts are in are attacked together.
+
     Returns the hidden cells whose true value is from 1 to threshold − 1 (index kept) with ``lo``, ``hi``
     (the feasible interval), ``model`` (``"rule"``; ``"labels"`` where the table does not follow the
     published rule, so only ``<t`` bounds were used) and ``protected`` (the interval covers the whole range
     of a ``<t`` label).
     """
     out = []
-    for _, comp in cells.groupby("component", sort=False, dropna=False):
-        value = comp["value"].astype(float).to_numpy()
-        state = comp["state"].astype(str).to_numpy()
-        known = ~np.isnan(value)
-        target = known & (state != "shown") & (value > 0) & (value < threshold)
-        if not target.any():
-            continue
-        whole = value[known]
-        integer = bool(np.all(whole == np.round(whole)))
-        level = comp["level"].astype(str).to_numpy()
-        cluster = comp["cluster"].astype("string").fillna("").to_numpy(dtype=object)
-        group = np.where(level == "cluster", "\x00", cluster)
-        rows = np.flatnonzero(known)
-        var = {int(r): k for k, r in enumerate(rows)}
-        equations: list[Equation] = []
-        clusters = rows[level[rows] == "cluster"]
+    supers = _linked_components(cells)
+    for _, whole_group in cells.groupby(supers, sort=False, dropna=False):
+        found = _attack_linked(whole_group, threshold)
+        if found is not None:
+            out.append(found)
+    if not out:
+        return pd.DataFrame(columns=[*cells.columns, "lo", "hi", "model", "protected"])
+    return pd.concat(out)
+
+
+def _attack_linked(cells: pd.DataFrame, threshold: float) -> pd.DataFrame | None:
+    """:func:`attack` on components joined by links (one component when nothing links it)."""
+    value = cells["value"].astype(float).to_numpy()
+    state = cells["state"].astype(str).to_numpy()
+    known = ~np.isnan(value)
+    target = known & (state != "shown") & (value > 0) & (value < threshold)
+    if not target.any():
+        return None
+    level = cells["level"].astype(str).to_numpy()
+    comp = cells["component"].astype("string").fillna("\x00").to_numpy(dtype=object)
+    cluster = cells["cluster"].astype("string").fillna("").to_numpy(dtype=object)
+    # bounds groups: the clusters of a component, and the programs of each of its clusters
+    group = pd.factorize(
+        pd.MultiIndex.from_arrays([comp, np.where(level == "cluster", "", "p:" + cluster.astype(str))])
+    )[0]
+    link = cells["link"].to_numpy(dtype=object) if "link" in cells.columns else np.full(len(cells), None)
+    part = (level == "program") & ~pd.isna(link)
+    if part.any():  # placed parts are not among the programs a withheld program is bounded by: own groups
+        group = np.where(part, -1 - np.arange(len(cells)), group)
+    # the placed parts a cluster count holds, shown in its programs: a lower bound the reader knows
+    floor = np.zeros(len(cells))
+    shown_part = part & (state == "shown") & known
+    if shown_part.any():
+        held = pd.Series(value[shown_part]).groupby([comp[shown_part], cluster[shown_part]]).sum()
+        at = pd.MultiIndex.from_arrays([comp, cluster])
+        floor = np.where(level == "cluster", held.reindex(at).fillna(0.0).to_numpy(), 0.0)
+    rows = np.flatnonzero(known)
+    var = {int(r): k for k, r in enumerate(rows)}
+    equations: list[Equation] = []
+    integer = np.ones(len(cells), dtype=bool)
+    sib = cells["sibling"].to_numpy(dtype=object)
+    for c in pd.unique(comp):
+        in_c = comp == c
+        whole = value[in_c & known]
+        integer[in_c] = bool(np.all(whole == np.round(whole)))
+        mine = rows[in_c[rows]]
+        clusters = mine[level[mine] == "cluster"]
         total = float(value[clusters].sum())
         if len(clusters) and total >= threshold:
             equations.append(Equation(tuple(var[int(r)] for r in clusters), (1.0,) * len(clusters), total))
         cluster_row = {cluster[r]: int(r) for r in clusters}
-        programs = rows[level[rows] == "program"]
-        for c in np.unique(cluster[programs]):
-            members = [int(r) for r in programs if cluster[r] == c]
-            if c == "" or c not in cluster_row:
+        programs = mine[level[mine] == "program"]
+        for k in np.unique(cluster[programs]):
+            members = [int(r) for r in programs if cluster[r] == k]
+            if k == "" or k not in cluster_row:
                 continue
-            idx = tuple(var[r] for r in members) + (var[cluster_row[c]],)
+            idx = tuple(var[r] for r in members) + (var[cluster_row[k]],)
             equations.append(Equation(idx, (1.0,) * len(members) + (-1.0,), 0.0))
-        sib = comp["sibling"].to_numpy(dtype=object)
         by_sib: dict[object, list[int]] = {}
         for r in programs:
             if not pd.isna(sib[r]):
@@ -440,19 +583,52 @@ def attack(cells: pd.DataFrame, threshold: float) -> pd.DataFrame:
         for members in by_sib.values():
             for a, b in zip(members, members[1:], strict=False):
                 equations.append(Equation((var[a], var[b]), (1.0, -1.0), 0.0))
-        lab_lo, lab_hi = label_range(threshold, integer)
-        targets = [var[int(r)] for r in np.flatnonzero(target)]
-        for model in ("rule", "labels"):
-            lb, ub = _bounds(state[rows], group[rows], value[rows], threshold, integer, model == "rule")
-            lo, hi, ok = feasible_ranges(lb, ub, equations, targets)
-            if ok[targets].all():
-                break
-        found = comp.iloc[np.flatnonzero(target)].copy()
-        found["lo"] = lo[targets]
-        found["hi"] = hi[targets]
-        found["model"] = model if ok[targets].all() else "infeasible"
-        found["protected"] = _covers(found["lo"].to_numpy(), found["hi"].to_numpy(), lab_lo, lab_hi)
-        out.append(found)
-    if not out:
-        return pd.DataFrame(columns=[*cells.columns, "lo", "hi", "model", "protected"])
-    return pd.concat(out)
+    if part.any():
+        weight = np.ones(len(cells))
+        if "weight" in cells.columns:
+            weight = pd.to_numeric(cells["weight"], errors="coerce").astype("float64").to_numpy()
+        by_link: dict[object, list[int]] = {}
+        for r in rows:
+            if not pd.isna(link[r]) and np.isfinite(weight[r]) and weight[r] > 0:
+                by_link.setdefault(link[r], []).append(int(r))
+        for members in by_link.values():
+            for a, b in zip(members, members[1:], strict=False):
+                if comp[a] != comp[b] or pd.isna(sib[a]) or sib[a] != sib[b]:
+                    equations.append(Equation((var[a], var[b]), (weight[b], -weight[a]), 0.0))
+    targets = [var[int(r)] for r in np.flatnonzero(target)]
+    lab_lo = np.where(integer, 1.0, 0.0)
+    lab_hi = np.where(integer, float(threshold) - 1, float(threshold))
+    for model in ("rule", "labels"):
+        lb, ub = _bounds_mixed(state, group, value, threshold, integer, model == "rule", floor)
+        lo, hi, ok = feasible_ranges(lb[rows], ub[rows], equations, targets)
+        if ok[targets].all():
+            break
+    found = cells.iloc[np.flatnonzero(target)].copy()
+    found["lo"] = lo[targets]
+    found["hi"] = hi[targets]
+    found["model"] = model if ok[targets].all() else "infeasible"
+    t_rows = np.flatnonzero(target)
+    found["protected"] = _covers(
+        found["lo"].to_numpy(), found["hi"].to_numpy(), lab_lo[t_rows], lab_hi[t_rows]
+    )
+    return found
+
+
+def _bounds_mixed(
+    state: np.ndarray,
+    group: np.ndarray,
+    value: np.ndarray,
+    threshold: float,
+    integer: np.ndarray,
+    rule: bool,
+    floor: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_bounds` over cells whose components differ in whether their counts are whole."""
+    lb = np.zeros(len(value))
+    ub = np.zeros(len(value))
+    for whole in (True, False):
+        mine = integer == whole
+        if mine.any():
+            lo, hi = _bounds(state, group, value, threshold, whole, rule, floor)
+            lb[mine], ub[mine] = lo[mine], hi[mine]
+    return lb, ub

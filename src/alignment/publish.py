@@ -37,16 +37,31 @@ def _py(v: object) -> object:
     return v
 
 
-def protect_alignment(alignment: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def protect_alignment(
+    alignment: pd.DataFrame,
+    threshold: int,
+    floor: pd.Series | None = None,
+    need: pd.Series | None = None,
+    whole: pd.Series | None = None,
+) -> pd.DataFrame:
     """The alignment rows as they may be published: small supply counts hidden, with everything derived from them.
 
     Primary and complementary suppression of ``supply`` within each region × year
     (:func:`alignment.privacy.suppress_counts`); where a count is hidden, its share, gap and
-    ratio are hidden too, since each would give the count back.
+    ratio are hidden too, since each would give the count back. ``floor`` and ``need`` (aligned with the
+    rows): the placed parts each count holds and the counts whose own part is small
+    (:func:`alignment.privacy.protect_group`); ``whole``: whether the counts of each row's region × year are
+    all whole (:func:`alignment.privacy.suppress_counts`).
     """
     raw = pd.to_numeric(alignment["supply"], errors="coerce").reset_index(drop=True)
     out = suppress_counts(
-        alignment.reset_index(drop=True), ["supply"], threshold, group_by=["region_id", "year"]
+        alignment.reset_index(drop=True),
+        ["supply"],
+        threshold,
+        group_by=["region_id", "year"],
+        floors=None if floor is None else {"supply": floor.reset_index(drop=True)},
+        needs=None if need is None else {"supply": need.reset_index(drop=True)},
+        whole=None if whole is None else {"supply": whole.reset_index(drop=True)},
     )
     small = ((raw > 0) & (raw < threshold)).fillna(False).astype(bool)
     # written "<t": a small count not withheld with its whole group
@@ -98,6 +113,64 @@ def _keys(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     return key
 
 
+def placed_parts(programs: pd.DataFrame, measure: str, threshold: int) -> pd.Series:
+    """The program rows that are parts of a count an institution places file divided over several regions
+    (``place_share`` below 1) and may always be shown: their ``measure`` is 0, missing, or at least the
+    threshold (:func:`alignment.supply.place_programs` makes every part so). All False without the column.
+
+    A reader who knows the file's shares could put the parts of one program together, so none is ever hidden
+    to protect another count; a count of its region that needs protecting is protected by its own kind.
+    """
+    if "place_share" not in programs.columns or measure not in programs.columns:
+        return pd.Series(False, index=programs.index)
+    divided = pd.to_numeric(programs["place_share"], errors="coerce").lt(1.0 - 1e-12).fillna(False)
+    value = pd.to_numeric(programs[measure], errors="coerce")
+    small = ((value > 0) & (value < threshold)).fillna(False)
+    return (divided & ~small).astype(bool)
+
+
+def _whole_components(
+    sup_raw: pd.DataFrame, pr_raw: pd.DataFrame, counts: Sequence[str]
+) -> dict[str, pd.Series]:
+    """Per count column, for each supply row: whether every count of its region × year (its clusters and its
+    programs) is whole — as :func:`alignment.privacy.attack` decides how a reader reads a ``<t`` label."""
+    comp_s, comp_p = _keys(sup_raw, ["region_id", "year"]), _keys(pr_raw, ["region_id", "year"])
+    comp = pd.concat([comp_s, comp_p], ignore_index=True)
+    out = {}
+    for m in counts:
+        own = (
+            pd.to_numeric(pr_raw[m], errors="coerce")
+            if m in pr_raw
+            else pd.Series(np.nan, index=pr_raw.index)
+        )
+        values = pd.concat([pd.to_numeric(sup_raw[m], errors="coerce"), own], ignore_index=True)
+        values = values.astype("float64")
+        fraction = (values - values.round()).abs().gt(1e-9) & values.notna()
+        out[m] = ~comp_s.isin(set(comp[fraction.to_numpy()]))
+    return out
+
+
+def _placed_floors(
+    sup_raw: pd.DataFrame, pr_raw: pd.DataFrame, parts: dict[str, pd.Series], threshold: int
+) -> tuple[dict[str, pd.Series] | None, dict[str, pd.Series] | None]:
+    """Per count column of the supply table: the placed parts each cluster count holds (``floor``) and the
+    counts whose own part (the count minus the parts) is from 1 to t − 1 (``need``); None without parts."""
+    if not any(bool(p.any()) for p in parts.values()):
+        return None, None
+    key = _keys(sup_raw, ["region_id", "year", "cluster_code"])
+    floors, needs = {}, {}
+    for m, part in parts.items():
+        if m not in sup_raw.columns:
+            continue
+        value = pd.to_numeric(pr_raw[m], errors="coerce").astype("float64").where(part, 0.0).fillna(0.0)
+        held = value.groupby(_keys(pr_raw, ["region_id", "year", "cluster_code"])).sum()
+        floor = key.map(held).astype("float64").fillna(0.0)
+        own = pd.to_numeric(sup_raw[m], errors="coerce").astype("float64") - floor
+        floors[m] = floor
+        needs[m] = ((floor > 0) & (own > 1e-9) & (own < threshold - 1e-9)).fillna(False).astype(bool)
+    return floors, needs
+
+
 def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd.DataFrame]:
     """The tables as they may be published, with ``<col>_text`` columns for every student count.
 
@@ -112,7 +185,15 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     # supply by cluster: every count column per region × year (the clusters add up to the region's total)
     sup_raw = tables["supply"].reset_index(drop=True)
     counts = [m for m in MEASURES if m in sup_raw.columns]
-    sup = suppress_counts(sup_raw, counts, t, group_by=["region_id", "year"])
+    pr_raw = tables["programs"].reset_index(drop=True)
+    # parts of programs placed in several regions by a places file are always shown (placed_parts)
+    parts = {m: placed_parts(pr_raw, m, t) for m in MEASURES if m in pr_raw.columns}
+    floors, needs = _placed_floors(sup_raw, pr_raw, parts, t)
+    # with placed parts, whole counts are labelled 1 … t − 1 region × year by region × year, as the attack reads
+    whole = _whole_components(sup_raw, pr_raw, counts) if floors is not None else None
+    sup = suppress_counts(
+        sup_raw, counts, t, group_by=["region_id", "year"], floors=floors, needs=needs, whole=whole
+    )
     sup_key = _keys(sup, ["region_id", "year", "cluster_code"])
 
     # alignment (analysis year): the same cells as the supply table's, so a cell hidden on one sheet is
@@ -120,7 +201,17 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     # withheld only widens the ranges a reader can work out)
     al_raw = tables["alignment"]
     al_raw = al_raw[al_raw["year"] == cfg.year].reset_index(drop=True)
-    al = protect_alignment(al_raw, t)
+    al_floor = al_need = None
+    if floors is not None and measure in floors:
+        at = _keys(al_raw.assign(year=cfg.year), ["region_id", "year", "cluster_code"])
+        by_key = _keys(sup_raw, ["region_id", "year", "cluster_code"])
+        al_floor = at.map(dict(zip(by_key, floors[measure], strict=True))).astype("float64").fillna(0.0)
+        al_need = at.map(dict(zip(by_key, needs[measure], strict=True))).fillna(False).astype(bool)
+    al_whole = None
+    if whole is not None and measure in whole:
+        by_comp = dict(zip(_keys(sup_raw, ["region_id", "year"]), whole[measure], strict=True))
+        al_whole = _keys(al_raw.assign(year=cfg.year), ["region_id", "year"]).map(by_comp).fillna(True)
+    al = protect_alignment(al_raw, t, floor=al_floor, need=al_need, whole=al_whole)
     raw_supply = pd.to_numeric(al_raw["supply"], errors="coerce")
     al_hidden = al["supply_suppressed"].astype(bool)
     al_withheld = al["supply_withheld"].astype(bool)
@@ -162,12 +253,20 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
     # programs: the programs of a region × year × cluster add up to the cluster's count; every program of
     # a hidden cluster is withheld (small counts too, and zeros unless one program holds all its count),
     # since a small cluster would otherwise bound its small programs
-    pr_raw = tables["programs"].reset_index(drop=True)
     pcounts = [m for m in MEASURES if m in pr_raw.columns]
     lone = pr_raw["cluster_code"].isna()
     group = pr_raw["cluster_code"].astype("string").mask(lone, "\x00" + pd.Series(pr_raw.index).astype(str))
-    pr = suppress_counts(pr_raw.assign(_group=group), pcounts, t, group_by=["region_id", "year", "_group"])
-    pr = pr.drop(columns="_group")
+    pr = pr_raw.copy()
+    for m in pcounts:  # a placed part is a group of its own: never a complement, never withheld with others
+        own = group.mask(parts[m], "\x01" + pd.Series(pr_raw.index).astype(str))
+        pw = None
+        if whole is not None and m in whole:
+            by_comp = dict(zip(_keys(sup_raw, ["region_id", "year"]), whole[m], strict=True))
+            pw = {m: _keys(pr_raw, ["region_id", "year"]).map(by_comp).fillna(True).astype(bool)}
+        one = suppress_counts(
+            pr_raw.assign(_group=own), [m], t, group_by=["region_id", "year", "_group"], whole=pw
+        )
+        pr[[m, f"{m}_suppressed", f"{m}_withheld"]] = one[[m, f"{m}_suppressed", f"{m}_withheld"]]
     pr_key = _keys(pr, ["region_id", "year", "cluster_code"])
     sibling = _siblings(pr_raw)
     src = _source_flag(pr_raw)
@@ -175,20 +274,24 @@ def protect_tables(tables: dict[str, pd.DataFrame], cfg: Config) -> dict[str, pd
         raw = pd.to_numeric(pr_raw[m], errors="coerce")
         hidden = pr[f"{m}_suppressed"].astype(bool)
         withheld = pr[f"{m}_withheld"].astype(bool)
+        own = group.mask(parts[m], "\x01" + pd.Series(pr_raw.index).astype(str))
         if f"{m}_suppressed" in sup:
             cluster_hidden = pr_key.isin(set(sup_key[sup[f"{m}_suppressed"].astype(bool)])) & ~lone
-            cluster_hidden &= ~_zeros_shown(pr_raw, raw, group, pr_key, sup, sup_raw, m, t)
+            cluster_hidden &= ~_zeros_shown(pr_raw, raw, own, pr_key, sup, sup_raw, m, t, floors)
             hidden = hidden | cluster_hidden
             withheld = withheld | (cluster_hidden & raw.notna())
         if sibling is not None:  # the parts of one program split over clusters are equal: hide them together
             hidden = hidden.groupby(sibling).transform("any").astype(bool).where(sibling.notna(), hidden)
             withheld = (withheld | (hidden & ~((raw > 0) & (raw < t)).fillna(False))) & raw.notna()
+        # placed parts are shown wherever they are (a reader who knows the shares could add them up)
+        shown = parts[m] & raw.notna()
+        hidden, withheld = hidden & ~shown, withheld & ~shown
         pr[f"{m}_suppressed"] = hidden
         pr[f"{m}_withheld"] = withheld.astype(bool)
-        pr[m] = pr[m].mask(hidden)
+        pr[m] = pd.to_numeric(pr_raw[m], errors="coerce").astype(pr[m].dtype).mask(hidden)
         pr[f"{m}_text"] = _count_cells(raw, hidden, src, t, pr[f"{m}_withheld"])
-    if sibling is not None:
-        _withhold_unprotected(sup, sup_raw, pr, pr_raw, counts, t)
+    if sibling is not None or any(bool(p.any()) for p in parts.values()):
+        _withhold_unprotected(sup, sup_raw, pr, pr_raw, counts, t, parts)
 
     if "flags" not in tables:
         return {"alignment": al, "supply": sup, "programs": pr}
@@ -256,13 +359,15 @@ def _zeros_shown(
     sup_raw: pd.DataFrame,
     m: str,
     t: int,
+    floors: dict[str, pd.Series] | None = None,
 ) -> pd.Series:
     """The zero programs of hidden clusters that may stay shown (0).
 
     Showing them tells a reader that each of the cluster's *k* withheld programs is at least 1, so a small one
     is at most ``ceiling − (k − 1)`` and the cluster at least *k*. They stay shown when *k* ≤ 1 (that program
     holds the cluster's own count, which the cluster's label already bounds), or when the cluster is not small,
-    *k* ≤ t and ``ceiling − (k − 1) ≥ t − 1``; otherwise they are withheld with the rest.
+    *k* ≤ t and ``ceiling − (k − 1) ≥ t − 1``; otherwise they are withheld with the rest. In a cluster that
+    holds placed parts (``floors``; the parts are a group of their own in ``group``), only when *k* ≤ 1.
     """
     nonzero = raw.gt(0).fillna(False)
     by = [pr_raw["region_id"], pr_raw["year"], group]
@@ -276,6 +381,9 @@ def _zeros_shown(
     )  # fmt: skip
     ceiling = pr_key.map(_cluster_ceilings(sup, sup_raw, m, t)).astype("float64").fillna(np.inf)
     roomy = ~small_cluster & (k <= t) & (ceiling - (k - 1) >= t - 1)
+    if floors is not None and m in floors:
+        held = dict(zip(_keys(sup_raw, ["region_id", "year", "cluster_code"]), floors[m], strict=True))
+        roomy &= pr_key.map(held).astype("float64").fillna(0.0).le(0.0)
     return raw.eq(0).fillna(False).astype(bool) & ((k <= 1) | roomy)
 
 
@@ -307,7 +415,7 @@ def published_states(
     text = pr[f"{measure}_text"].astype("string").to_numpy()
     small = hidden & (text == f"<{t}")
     withheld = hidden & (text == WITHHELD)
-    lone = raw["cluster_code"].isna()
+    lone = raw["cluster_code"].isna() | placed_parts(raw, measure, t)  # a placed part is a group of its own
     group = _keys(raw.assign(_c=raw["cluster_code"].astype("string").mask(lone, "\x00" + raw.index.astype(str))),
                   ["region_id", "year", "_c"])  # fmt: skip
     has_small = pd.Series(small).groupby(group.to_numpy()).transform("any").to_numpy()
@@ -399,6 +507,7 @@ def attack_cells(
     sv = pd.to_numeric(raw_supply[measure], errors="coerce")
     pv = pd.to_numeric(raw_programs[measure], errors="coerce")
     sib = _siblings(raw_programs)
+    link, weight = placed_links(raw_programs)
     matched = programs["cluster_code"].notna().to_numpy()
     cl = pd.DataFrame(
         {
@@ -418,9 +527,28 @@ def attack_cells(
             "sibling": sib.to_numpy() if sib is not None else pd.NA,
             "value": pv.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
             "state": state(programs, pv),
+            "link": link.to_numpy(dtype=object),
+            "weight": weight.to_numpy(),
         }
     )[matched]
+    cl["link"], cl["weight"] = None, np.nan
     return pd.concat([cl, pr], ignore_index=True)
+
+
+def placed_links(programs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """For the attack (:func:`alignment.privacy.attack`): the key that joins the parts of one program an
+    institution places file divided over regions (its year, source file and row; ``None`` for other rows) and
+    each part's share of the program's count (``place_share`` × ``allocation_share``)."""
+    none = pd.Series([None] * len(programs), index=programs.index, dtype=object)
+    if "place_share" not in programs.columns:
+        return none, pd.Series(np.nan, index=programs.index)
+    share = pd.to_numeric(programs["place_share"], errors="coerce").astype("float64")
+    if "allocation_share" in programs.columns:
+        allocation = pd.to_numeric(programs["allocation_share"], errors="coerce").astype("float64")
+        share = share * allocation.fillna(1.0)
+    divided = pd.to_numeric(programs["place_share"], errors="coerce").lt(1.0 - 1e-12).fillna(False)
+    key = _keys(programs, ["year", "source_file", "source_row"]).astype(object)
+    return key.where(divided, None), share
 
 
 def _withhold_unprotected(
@@ -430,9 +558,11 @@ def _withhold_unprotected(
     pr_raw: pd.DataFrame,
     counts: Sequence[str],
     threshold: int,
+    parts: dict[str, pd.Series] | None = None,
 ) -> None:
-    """Programs split over clusters link the clusters' groups: check them with the interval attack, and
-    withhold every program of a region × year (in place) where a small count is still not protected."""
+    """Programs split over clusters link the clusters' groups, and programs placed in several regions link
+    the regions: check them with the interval attack, and withhold every program of a region × year (in
+    place; placed parts stay shown) where a small count is still not protected."""
     comp = _keys(pr_raw, ["region_id", "year"])
     for m in counts:
         if f"{m}_suppressed" not in pr:
@@ -442,6 +572,8 @@ def _withhold_unprotected(
         if not bad:
             continue
         rows = comp.isin(bad) & pr_raw["cluster_code"].notna()
+        if parts is not None and m in parts:
+            rows &= ~(parts[m] & pd.to_numeric(pr_raw[m], errors="coerce").notna())
         raw = pd.to_numeric(pr_raw[m], errors="coerce")
         pr[f"{m}_suppressed"] = pr[f"{m}_suppressed"].astype(bool) | rows
         pr[f"{m}_withheld"] = pr[f"{m}_withheld"].astype(bool) | (rows & raw.notna())

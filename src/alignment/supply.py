@@ -12,15 +12,30 @@ Cluster rules (``rule``):
 - ``split``: a program's counts are divided equally over its candidate clusters (all rows of the lookup
   for its CIP): with k candidates each receives ``count / k`` and ``allocation_share = 1/k``. Every student
   is therefore counted once in total, never once per cluster; counts become fractional (``Float64``).
+
+Places (``place_awards``, before ``assign_programs``): an institution places file (``inputs.institution_places``,
+read by :func:`alignment.sources.places.read_places`) moves the programs of the institutions it lists from their
+main-campus county to the counties where they are taught, dividing each program's counts by the file's shares
+(``place_share``); the parts of one program in one region are added up, so a program has at most one row per
+region. Every award is still counted once in total.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["MEASURES", "PROGRAM_COLUMNS", "SUPPLY_COLUMNS", "assign_programs", "supply_by_cluster"]
+__all__ = [
+    "MEASURES",
+    "PLACE_COLUMNS",
+    "PROGRAM_COLUMNS",
+    "SUPPLY_COLUMNS",
+    "assign_programs",
+    "place_awards",
+    "supply_by_cluster",
+]
 
 MEASURES = ("enrolled", "concentrators", "completers")
 PROGRAM_COLUMNS = [
@@ -46,6 +61,213 @@ PROGRAM_COLUMNS = [
 ]
 SUPPLY_COLUMNS = ["region_id", "year", "framework", "cluster_code", "programs", *MEASURES, "suppressed"]
 UNMATCHED_COLUMNS = ["stage", "source_file", "source_row", "column", "value", "reason"]
+#: the columns a places file adds to the supply rows (and the programs table keeps)
+PLACE_COLUMNS = ["main_county_fips", "place_share"]
+
+
+def _name_keys(names: pd.Series) -> pd.Series:
+    """Institution names as :func:`alignment.sources.places.institution_key` matches them."""
+    text = names.astype("string").str.split().str.join(" ").str.casefold()
+    return ("name:" + text).astype("string")
+
+
+def _id_keys(enr: pd.DataFrame) -> pd.Series:
+    if "unitid" not in enr.columns:
+        return pd.Series(pd.NA, index=enr.index, dtype="string")
+    uid = enr["unitid"].astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    return ("id:" + uid.mask(uid.eq("").fillna(False))).astype("string")
+
+
+def _chosen_groups(enr: pd.DataFrame, groups: set[tuple[str, str]]) -> pd.Series:
+    """The places group of each supply row: its institution (UNITID first, else name) with the longest CIP
+    prefix of the file that its CIP starts with (code, series, family, then the rest of the institution)."""
+    ids, names = _id_keys(enr), _name_keys(enr["institution"])
+    cip = enr["cip"].astype("string") if "cip" in enr.columns else pd.Series(pd.NA, index=enr.index)
+    combos = pd.DataFrame({"i": ids, "n": names, "c": cip})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combos.astype(object).fillna("")))
+    chosen: list[str | None] = []
+    for id_key, name_key, code in uniques:
+        prefixes = [code, code[:5], code[:2], ""] if code else [""]
+        found = None
+        for prefix in prefixes:
+            for key in (id_key, name_key):
+                if key and (key, prefix) in groups:
+                    found = f"{key}|{prefix}"
+                    break
+            if found:
+                break
+        chosen.append(found)
+    picked = pd.array(chosen, dtype="string")
+    return pd.Series(picked.take(codes), index=enr.index, dtype="string")
+
+
+def match_places(enrollment: pd.DataFrame, places: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """The places group of each supply row (``<key>|<cip prefix>``, ``<NA>`` for a row the file does not
+    place) and the places rows that place nothing, with a ``reason`` (an institution no supply row names, or
+    a program family none of its programs is in)."""
+    enr = enrollment.reset_index(drop=True)
+    table = places.reset_index(drop=True)
+    group = table["key"].astype("string") + "|" + table["cip"].astype("string").fillna("")
+    groups = {(str(k), "" if pd.isna(c) else str(c)) for k, c in zip(table["key"], table["cip"], strict=True)}
+    chosen = _chosen_groups(enr, groups)
+    unused = table[~group.isin(set(chosen.dropna()))].copy()
+    known = set(_id_keys(enr).dropna()) | set(_name_keys(enr["institution"]).dropna())
+    unused["reason"] = np.where(
+        unused["key"].isin(known),
+        "no program of the institution is in this program family; the row places nothing",
+        "no supply row names this institution; the row places nothing",
+    )
+    return chosen, unused.reset_index(drop=True)
+
+
+def place_awards(
+    enrollment: pd.DataFrame,
+    places: pd.DataFrame,
+    regions: pd.DataFrame | None = None,
+    *,
+    min_part: float | None = None,
+    allocation: pd.Series | None = None,
+    exclude: set[tuple[int, str]] | frozenset[tuple[int, str]] = frozenset(),
+) -> pd.DataFrame:
+    """The supply rows placed where they are taught, by an institution places file.
+
+    ``places`` is :func:`alignment.sources.places.read_places`: rows ``key`` (``id:<UNITID>`` or
+    ``name:<name>``), ``cip`` (a CIP prefix, ``<NA>`` for the rest of the institution), ``county_fips``,
+    ``share`` (each group of key × cip adds up to 1). A supply row takes the group of its institution (by
+    ``unitid`` when the row has one, else by name, case and spaces ignored) with the longest CIP prefix its
+    CIP starts with; a row of an institution the file does not list, or of a program family it places
+    differently with no group for the rest, stays in its county.
+
+    A placed row becomes one row per region of its group's counties (one per county without ``regions``):
+    ``county_fips`` the county of the largest share in that region (the first row of the file on a tie),
+    ``place_share`` the shares of the region's counties added up, and every count (``enrolled``,
+    ``concentrators``, ``completers``) multiplied by it, so the parts add up to the row's counts.
+
+    ``min_part`` (the privacy threshold): a count is divided only into parts of at least ``min_part`` — each
+    part's smallest positive count × ``allocation`` (the row's smallest cluster share, 1 when not given) —
+    the regions of the smallest shares are left out (their shares going to the others) until every part is
+    at least ``min_part``, so a count below it stays whole in the region of its largest share. ``exclude``:
+    (year, region_id) pairs that take no part of a divided row (they keep the rows placed whole there).
+
+    ``main_county_fips`` keeps the county the supply file gave; ``source_file`` and ``source_row`` are
+    kept, so the parts of one row are known as such. Counts become ``Float64`` when a row is divided. The
+    row order is kept, parts in order of share.
+
+    >>> enr = pd.DataFrame({"institution": ["A", "A", "B"], "unitid": ["1", "1", "2"],
+    ...     "county_fips": ["50017", "50017", "50007"], "cip": ["51.3801", "11.0101", "51.3801"],
+    ...     "year": [2024, 2024, 2024], "completers": pd.array([20, 30, 5], dtype="Int64")})
+    >>> pl = pd.DataFrame({"key": ["id:1", "id:1", "id:1"], "cip": ["51", "51", pd.NA],
+    ...     "county_fips": ["50017", "50027", "50007"], "share": [0.6, 0.4, 1.0]})
+    >>> placed = place_awards(enr, pl)
+    >>> placed[["county_fips", "place_share", "completers"]].values.tolist()
+    [['50017', 0.6, 12.0], ['50027', 0.4, 8.0], ['50007', 1.0, 30.0], ['50007', 1.0, 5.0]]
+    >>> place_awards(enr, pl, min_part=10)[["county_fips", "completers"]].values.tolist()[:2]
+    [['50017', 20], ['50007', 30]]
+    """
+    enr = enrollment.reset_index(drop=True)
+    measures = [m for m in MEASURES if m in enr.columns]
+    table = places.reset_index(drop=True).assign(_order=lambda d: range(len(d)))
+    table["_group"] = table["key"].astype("string") + "|" + table["cip"].astype("string").fillna("")
+    chosen, _ = match_places(enr, table)
+
+    enr["main_county_fips"] = enr["county_fips"].astype("string")
+    enr["place_share"] = 1.0
+    enr["_row"] = np.arange(len(enr))
+    enr["_alloc"] = (
+        1.0 if allocation is None else pd.to_numeric(allocation, errors="coerce").fillna(1.0).to_numpy()
+    )
+    hit = chosen.notna().to_numpy()
+    stay = enr[~hit]
+    move = enr[hit].assign(_group=chosen[hit]).drop(columns=["county_fips", "place_share"])
+    spots = table.loc[table["share"] > 0, ["_group", "county_fips", "share", "_order"]]
+    parts = move.merge(spots, on="_group", how="inner")
+    if regions is not None:
+        region_of = regions.drop_duplicates("county_fips").set_index("county_fips")["region_id"]
+        region = parts["county_fips"].map(region_of).astype("string")
+        parts["_where"] = region.fillna("county:" + parts["county_fips"].astype("string"))
+    else:
+        parts["_where"] = parts["county_fips"].astype("string")
+    # one part per region: the county of its largest share (first in the file on a tie), the shares summed
+    order = ["_row", "share", "_order"]
+    parts = parts.sort_values(order, ascending=[True, False, True], kind="mergesort")
+    total = parts.groupby(["_row", "_where"], sort=False)["share"].transform("sum")
+    parts = parts.assign(share=total).drop_duplicates(["_row", "_where"], keep="first")
+    parts = parts.sort_values(order, ascending=[True, False, True], kind="mergesort")
+    if exclude and "year" in parts.columns:
+        out_of = pd.Series(list(zip(parts["year"], parts["_where"], strict=True)), index=parts.index).isin(
+            set(exclude)
+        )
+        several = parts.groupby("_row", sort=False)["share"].transform("size") > 1
+        # an excluded region keeps nothing of a divided row; a row left with no region keeps its largest
+        first = parts.groupby("_row", sort=False).cumcount().eq(0)
+        left = (~out_of).groupby(parts["_row"], sort=False).transform("any")
+        parts = parts[~(several & out_of & (left | ~first))]
+    if min_part is not None and measures:
+        counts = parts[measures].apply(pd.to_numeric).astype("float64")
+        smallest = counts.where(counts > 0).min(axis=1) * parts["_alloc"]  # the smallest positive cell
+        running = parts.groupby("_row", sort=False)["share"].cumsum()
+        first = parts.groupby("_row", sort=False).cumcount().eq(0)
+        keep = first | smallest.isna() | (smallest * parts["share"] / running >= min_part - 1e-9)
+        parts = parts[keep.to_numpy()]
+    parts = parts.assign(share=parts["share"] / parts.groupby("_row", sort=False)["share"].transform("sum"))
+    parts = parts.rename(columns={"share": "place_share"}).drop(columns=["_group", "_where", "_order"])
+    divided = bool((parts["place_share"] < 1.0 - 1e-12).any())
+    out = pd.concat([stay, parts], ignore_index=True)
+    out = out.sort_values(["_row", "place_share"], ascending=[True, False], kind="mergesort")
+    for m in measures:
+        values = pd.to_numeric(out[m])
+        if divided:
+            out[m] = values.astype("Float64") * out["place_share"].astype("Float64")
+        else:
+            out[m] = values.astype(enr[m].dtype)
+    out["place_share"] = out["place_share"].astype("Float64")
+    out["county_fips"] = out["county_fips"].astype("string")
+    columns = [c for c in enr.columns if c not in ("_row", "_alloc")]
+    return out[columns].reset_index(drop=True)
+
+
+def place_programs(
+    enrollment: pd.DataFrame,
+    places: pd.DataFrame,
+    regions: pd.DataFrame,
+    cip_lookup: pd.DataFrame,
+    rule: str = "primary",
+    *,
+    min_part: float,
+) -> pd.DataFrame:
+    """:func:`place_awards` with the privacy threshold ``min_part``, as a run places its supply.
+
+    Every part of a divided count is at least ``min_part`` in each cluster it is allocated to (``rule``:
+    ``split`` divides it again over its clusters). A region whose own count in a year (the programs placed
+    whole there, in clusters) is from 1 to ``min_part`` − 1 in some measure takes no part of a divided
+    count that year: the parts are published, so its total minus them would give its own small count back
+    (such a region keeps the rows placed whole there, as without the file). Repeated until no region is
+    left out anew.
+    """
+    enr = enrollment.reset_index(drop=True)
+    cand = _candidates(cip_lookup, rule)
+    smallest = cand.groupby("cip")["allocation_share"].min()
+    allocation = enr["cip"].map(smallest).astype("float64").fillna(1.0) if "cip" in enr.columns else None
+    matched = enr["cip"].isin(set(cand["cip"])) if "cip" in enr.columns else pd.Series(False, index=enr.index)
+    measures = [m for m in MEASURES if m in enr.columns]
+    region_of = regions.drop_duplicates("county_fips").set_index("county_fips")["region_id"]
+    exclude: set[tuple[int, str]] = set()
+    while True:
+        placed = place_awards(enr, places, regions, min_part=min_part, allocation=allocation, exclude=exclude)
+        if not measures or "year" not in placed.columns:
+            return placed
+        keep = placed["cip"].isin(set(cand["cip"])) if "cip" in placed.columns else matched
+        rows = placed[keep.to_numpy()].assign(region_id=placed["county_fips"].map(region_of))
+        whole = rows["place_share"] >= 1.0 - 1e-12
+        counts = rows[measures].apply(pd.to_numeric).astype("float64")
+        own = counts[whole.to_numpy()].groupby([rows["year"], rows["region_id"]]).sum(min_count=1)
+        parts = counts[~whole.to_numpy()].groupby([rows["year"], rows["region_id"]]).sum(min_count=1)
+        small = ((own > 0) & (own < min_part - 1e-9)).any(axis=1)
+        has_parts = (parts > 0).any(axis=1)
+        new = {k for k in small[small].index if k in has_parts.index and bool(has_parts[k])} - exclude
+        if not new:
+            return placed
+        exclude |= {(int(y), str(r)) for y, r in new}
 
 
 def _candidates(cip_lookup: pd.DataFrame, rule: str) -> pd.DataFrame:
@@ -143,12 +365,14 @@ def assign_programs(
             programs[m] = pd.to_numeric(programs[m]).astype("Float64") * programs["allocation_share"]
     else:
         for m in MEASURES:
-            programs[m] = pd.to_numeric(programs[m]).astype("Int64")
+            values = pd.to_numeric(programs[m])
+            # counts divided by a places file (place_awards) stay fractional, as under `split`
+            programs[m] = values.astype("Float64" if isinstance(values.dtype, pd.Float64Dtype) else "Int64")
     programs["suppressed"] = programs["suppressed"].fillna(False).astype(bool)
     programs = programs.reset_index(drop=True)
 
     unmatched = _unmatched(enr, cand)
-    return programs[PROGRAM_COLUMNS], unmatched
+    return programs[PROGRAM_COLUMNS + [c for c in PLACE_COLUMNS if c in programs]], unmatched
 
 
 def _unmatched(enr: pd.DataFrame, cand: pd.DataFrame) -> pd.DataFrame:

@@ -465,7 +465,12 @@ def decision_note(ctx: RegionContext, decision: str) -> str:
     if total == 0:
         return empty
     n = int({**default_thresholds(), **ctx.cfg.thresholds}["top_n"])
-    if decision == "expand" and _from_ipeds(ctx):
+    if decision == "expand" and _places_file(ctx) is not None:
+        what += (
+            " Completers are placed where they are taught by the institution places file (see the data notes); "
+            "an institution it does not list counts at its main campus."
+        )
+    elif decision == "expand" and _from_ipeds(ctx):
         what += (
             " Completers are counted where IPEDS places each college's main campus (see the data notes), so a "
             "shortfall here may be trained at a branch campus whose awards count in another region."
@@ -879,6 +884,39 @@ def _from_ipeds(ctx: RegionContext) -> bool:
     return bool(getattr(ctx.cfg.inputs, "ipeds_completions", None))
 
 
+def _places_file(ctx: RegionContext) -> Path | None:
+    return getattr(ctx.cfg.inputs, "institution_places", None)
+
+
+def institutions_placed(ctx: RegionContext) -> int:
+    """How many institutions of the analysis year the places file moves from their main-campus county, in
+    whole or in part (``programs``: ``county_fips`` against ``main_county_fips``)."""
+    p = ctx.tables.get("programs")
+    if p is None or "main_county_fips" not in p.columns:
+        return 0
+    p = p[p["year"] == ctx.cfg.year]
+    moved = p["county_fips"].astype("string").ne(p["main_county_fips"].astype("string")).fillna(False)
+    moved |= pd.to_numeric(p["place_share"], errors="coerce").lt(1.0).fillna(False)
+    return int(p.loc[moved.astype(bool), "institution"].nunique())
+
+
+def _campus_notes(ctx: RegionContext) -> list[str]:
+    """Where awards are counted: by the institution places file when given, else the IPEDS caveat."""
+    path = _places_file(ctx)
+    if path is None:
+        return [f"- **Where awards are counted**: {CAMPUS_CAVEAT}"] if _from_ipeds(ctx) else []
+    n, t = institutions_placed(ctx), ctx.threshold
+    main = " (IPEDS reports every award at the main campus)" if _from_ipeds(ctx) else ""
+    return [
+        f"- **Where awards are counted**: where they are taught, by the institution places file "
+        f"{code_text(path.name)}, which moves {n} institution{'s' if n != 1 else ''} from the county of "
+        f"{'their' if n != 1 else 'its'} main campus{main}; other institutions count at their main campus. A "
+        "program taught in several regions is divided by the file's shares, so its counts there are estimates "
+        f"and may have decimals. A count below {t} is not divided, and a region whose own count is below {t} "
+        "takes no divided part, so that no small count can be worked out from the parts (methods, section 1)."
+    ]
+
+
 def withheld_jobs(ctx: RegionContext) -> dict[str, float] | None:
     """The region's jobs of the demand year by where they come from: ``total``, ``disclosed``, ``recovered``
     (exactly, from published totals), ``imputed`` (spread over withheld industries) and ``unplaced`` (in no
@@ -943,7 +981,7 @@ def data_notes(ctx: RegionContext) -> str:
         f"- **Wages**: {escape_text(cfg.inputs.oews.name) if cfg.inputs.oews else 'no OEWS file'}; family-supporting "
         f"wage rule: {escape_text(cfg.family_wage.source)} ({escape_text(cfg.family_wage.describe())}).",
         *_occupation_notes(ctx),
-        *([f"- **Where awards are counted**: {CAMPUS_CAVEAT}"] if _from_ipeds(ctx) else []),
+        *_campus_notes(ctx),
         *_migration_notes(ctx),
         *_input_notes(ctx),
         f"- **Privacy**: student counts from 1 to {t - 1} are shown as <{t}.",
