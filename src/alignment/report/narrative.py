@@ -1316,7 +1316,9 @@ def _changed_inputs_text(row: pd.Series, prev: int) -> str:
     if same:
         text += f" The same as in {prev}: {escape_text(', '.join(same))}."
     if "industry jobs (QCEW)" in same:
-        text += " The jobs by industry did not change between the two runs, so no change here comes from them."
+        text += (
+            " The jobs by industry did not change between the two runs, so no change here comes from them."
+        )
     return text
 
 
